@@ -1,0 +1,119 @@
+/**
+ * The shared core of every fake server in test/servers/: an HTTP(S) server on 127.0.0.1 that
+ * records each request (so a test can prove what was sent, and that nothing was sent for bad input)
+ * and stops by itself after `lifetimeMs` even if a test forgets to close it.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  /** path without the query string, as sent (not decoded) */
+  path: string;
+  /** decoded path segments joined by '/', handy for routing */
+  query: URLSearchParams;
+  /** the raw request target (path + query) */
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  time: number;
+}
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string | string[]>;
+  /** a string is sent as-is (text/plain unless a content-type header is given); anything else as JSON */
+  body?: unknown;
+  /** wait this long before answering (latency simulation) */
+  delayMs?: number;
+}
+
+export type Handler = (req: RecordedRequest) => Reply | Promise<Reply>;
+
+export interface FakeServer {
+  url: string;
+  port: number;
+  /** every request received, in arrival order */
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** the server closes itself after this long (default 120 s) */
+  lifetimeMs?: number;
+  /** host name used in `url` (default 127.0.0.1); the socket always binds to 127.0.0.1 */
+  hostname?: string;
+}
+
+export function textReply(status: number, text: string, headers: Record<string, string> = {}): Reply {
+  return { status, body: text, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } };
+}
+
+export function jsonReply(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
+  return { status, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } };
+}
+
+export async function startServer(handler: Handler, opts: StartOptions = {}): Promise<FakeServer> {
+  const requests: RecordedRequest[] = [];
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const target = req.url ?? '/';
+      const q = target.indexOf('?');
+      const rec: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: q === -1 ? target : target.slice(0, q),
+        query: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)),
+        url: target,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        time: Date.now(),
+      };
+      requests.push(rec);
+      Promise.resolve()
+        .then(() => handler(rec))
+        .catch((err: unknown): Reply => textReply(500, `fake server error: ${String(err)}`))
+        .then(async (reply) => {
+          if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+          const headers: Record<string, string | string[]> = { ...(reply.headers ?? {}) };
+          let payload = '';
+          if (reply.body !== undefined) {
+            if (typeof reply.body === 'string' || Buffer.isBuffer(reply.body)) {
+              payload = reply.body as string;
+              if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'text/plain; charset=utf-8';
+            } else {
+              payload = JSON.stringify(reply.body);
+              if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json; charset=utf-8';
+            }
+          }
+          if (!res.destroyed) {
+            res.writeHead(reply.status, headers);
+            res.end(payload);
+          }
+        });
+    });
+  };
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, onRequest) : http.createServer(onRequest);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  let closed = false;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (closed) return resolve();
+      closed = true;
+      clearTimeout(timer);
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  const timer = setTimeout(() => void close(), opts.lifetimeMs ?? 120_000);
+  timer.unref();
+  const scheme = opts.tls ? 'https' : 'http';
+  return { url: `${scheme}://${opts.hostname ?? '127.0.0.1'}:${port}`, port, requests, close };
+}
+
+function hasHeader(headers: Record<string, unknown>, name: string): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
