@@ -1,0 +1,16 @@
+/** Every command tree, in help order. */
+import type { CommandSpec } from './types.js';
+import { openhimCommands } from './openhim/index.js';
+import { profileCommands } from './profile/index.js';
+
+export const COMMANDS: CommandSpec[] = [
+  openhimCommands,
+  profileCommands,
+  {
+    name: 'completion',
+    summary: 'print a shell completion script (bash, zsh or fish)',
+    args: ['<shell>'],
+    examples: ['source <(taskctl completion bash)', 'taskctl completion fish > ~/.config/fish/completions/taskctl.fish'],
+    load: () => import('./completion.js'),
+  },
+];

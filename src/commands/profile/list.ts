@@ -1,0 +1,33 @@
+import type { Handler } from '../types.js';
+import { PROVIDER_FACTS } from '../../config/providers.js';
+import { providersWithEnv } from './common.js';
+
+export const run: Handler = async (ctx) => {
+  const config = await ctx.config();
+  const rows = Object.entries(config?.profiles ?? {}).map(([name, p]) => ({
+    name,
+    provider: p.provider,
+    url: (p.url as string | undefined) ?? (PROVIDER_FACTS[p.provider as keyof typeof PROVIDER_FACTS]?.defaults.url as string | undefined) ?? '',
+    default: config?.defaults[p.provider] === name,
+    file: config!.filepath,
+  }));
+  // environment-only profiles work without a file: list them too
+  for (const provider of providersWithEnv(ctx.env)) {
+    if (rows.some((r) => r.provider === provider)) continue;
+    const urlVar = Object.entries(PROVIDER_FACTS[provider].env).find(([, f]) => f === 'url')?.[0];
+    rows.push({ name: '(env)', provider, url: (urlVar && ctx.env[urlVar]) || String(PROVIDER_FACTS[provider].defaults.url ?? ''), default: false, file: 'environment' });
+  }
+  ctx.out.result(rows, () => {
+    if (rows.length === 0) {
+      ctx.info('no profiles yet: run `taskctl profile add <name>` (or set OPENHIM_URL, CONDUCTOR_SERVER_URL, CLOSE_API_KEY or SPAAZA_URL)');
+      return;
+    }
+    ctx.out.table(rows, [
+      { header: 'name', get: (r) => r.name },
+      { header: 'provider', get: (r) => r.provider },
+      { header: 'url', get: (r) => r.url },
+      { header: 'default', get: (r) => (r.default ? 'yes' : ''), style: (t) => ctx.style.green(t) },
+    ]);
+    if (config && ctx.stdoutIsTTY) ctx.info(ctx.errStyle.dim(`from ${config.filepath}`));
+  });
+};

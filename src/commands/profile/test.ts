@@ -1,0 +1,38 @@
+import type { Handler } from '../types.js';
+import { ConfigError } from '../../errors.js';
+import { PROVIDERS, type Provider } from '../../config/providers.js';
+import { selectProfileName } from '../../config/resolve.js';
+import { loadProvider } from '../../providers/index.js';
+import { requireProfile } from './common.js';
+
+export const run: Handler = async (ctx, { args }) => {
+  const config = await ctx.config();
+  const name = (args[0] as string | undefined) ?? ctx.globals.profile;
+  let provider: Provider | undefined;
+  if (name) {
+    if (!config) throw new ConfigError(`unknown profile "${name}": there is no config file`);
+    provider = requireProfile(config, name).provider;
+  } else {
+    const usable = PROVIDERS.filter((p) => {
+      try {
+        selectProfileName(config, { provider: p, env: ctx.env });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (usable.length !== 1) {
+      throw new ConfigError(usable.length ? `several providers have a profile in use (${usable.join(', ')})` : 'no profile to test', { hint: 'name one: `taskctl profile test <name>`' });
+    }
+    provider = usable[0];
+  }
+  if (name) ctx.globals.profile = name;
+  const profile = await ctx.profile(provider);
+  const mod = await loadProvider(provider);
+  const facts = await mod.test(ctx, profile);
+  if (ctx.globals.dryRun) return;
+  ctx.out.result({ ok: true, provider, ...facts }, () => {
+    ctx.out.keyValues([['Profile', profile.name], ['Provider', provider], ...Object.entries(facts).filter(([k]) => k !== 'profile').map(([k, v]) => [k, v] as const)]);
+    ctx.info(ctx.errStyle.green(`✓ ${profile.name}: connected and authenticated`));
+  });
+};

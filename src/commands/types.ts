@@ -1,0 +1,49 @@
+/**
+ * Commands are declared as data (name, arguments, options, examples) and point at a handler module
+ * that is loaded only when the command runs, so `--help` and `--version` load no HTTP, schema or prompt code.
+ */
+import type { Context } from '../context.js';
+import type { Provider } from '../config/providers.js';
+
+export type OptionParser = 'int' | 'positiveInt' | 'nonNegativeInt' | 'collect' | 'csv';
+
+export interface OptionSpec {
+  /** commander syntax: "-o, --output <file>", "--paused", "--no-foo" */
+  flags: string;
+  description: string;
+  parse?: OptionParser;
+  choices?: readonly string[];
+  default?: string | boolean | number;
+  /** shown in help as the default without being applied (e.g. "30000") */
+  defaultDescription?: string;
+  hidden?: boolean;
+}
+
+export interface HandlerInput {
+  /** positional arguments in declaration order; a variadic one is an array */
+  args: unknown[];
+  /** the command's own options (global options are on ctx.globals) */
+  opts: Record<string, unknown>;
+}
+
+/** A handler returns nothing (exit 0) or an exit code; failures are thrown as TaskctlError. */
+export type Handler = (ctx: Context, input: HandlerInput) => Promise<number | void>;
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** longer help text; summary is used when absent */
+  description?: string;
+  /** commander argument syntax, e.g. ["<taskId...>"] */
+  args?: readonly string[];
+  argDescriptions?: Record<string, string>;
+  options?: readonly OptionSpec[];
+  /** each is a full command line, optionally followed by "  # comment" */
+  examples?: readonly string[];
+  aliases?: readonly string[];
+  hidden?: boolean;
+  /** which provider's profile this command uses (inherited by subcommands) */
+  provider?: Provider;
+  load?: () => Promise<{ run: Handler }>;
+  subcommands?: readonly CommandSpec[];
+}

@@ -1,0 +1,158 @@
+/**
+ * Which profile a provider tree uses, and the value and source of each of its fields:
+ * `--profile` > TASKCTL_PROFILE (only when it belongs to this provider) > `defaults.<provider>` >
+ * the only profile of that provider > environment variables alone. Env vars then override field by field.
+ * `${VAR}` is resolved only in the profile being used.
+ */
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import type { LoadedConfig, RawProfile } from './load.js';
+import { PROVIDER_FACTS, type Provider } from './providers.js';
+import { profileSchemas, describeIssue } from './schema.js';
+
+export interface FieldValue {
+  value: unknown;
+  /** where it came from: the file path, `env:NAME`, `file → env:NAME` for ${NAME}, or `default` */
+  source: string;
+}
+
+export interface ResolvedProfile {
+  name: string;
+  provider: Provider;
+  /** null when the profile came from environment variables alone */
+  file: string | null;
+  fields: Record<string, FieldValue>;
+  /** the validated, typed values */
+  values: Record<string, unknown> & { url: string; insecure: boolean; ca?: string };
+  /** the profile's secret value, if any (for redaction) */
+  secret?: string;
+}
+
+export interface SelectOptions {
+  provider: Provider;
+  /** --profile */
+  flag?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Picks the profile name (or null for env-only) without resolving it. */
+export function selectProfileName(config: LoadedConfig | null, opts: SelectOptions): string | null {
+  const { provider, flag, env } = opts;
+  const profiles = config?.profiles ?? {};
+  const belongs = (name: string) => profiles[name]?.provider === provider;
+  if (flag) {
+    if (!config) throw new ConfigError(`profile "${flag}" was asked for, but there is no config file`, { hint: 'run `taskctl profile add` or pass --config' });
+    if (!profiles[flag]) throw unknownProfile(flag, config, '--profile');
+    if (!belongs(flag)) throw new ConfigError(`profile "${flag}" is a ${profiles[flag].provider} profile, not ${provider}`, { hint: `choose a ${provider} profile; see \`taskctl profile list\`` });
+    return flag;
+  }
+  const fromEnv = env.TASKCTL_PROFILE;
+  if (fromEnv) {
+    if (!profiles[fromEnv]) throw unknownProfile(fromEnv, config, 'TASKCTL_PROFILE');
+    if (belongs(fromEnv)) return fromEnv;
+    // a profile of another provider: ignored for this tree
+  }
+  const def = config?.defaults[provider];
+  if (def) {
+    if (!profiles[def]) throw unknownProfile(def, config, `defaults.${provider}`);
+    if (!belongs(def)) throw new ConfigError(`${config!.filepath}: defaults.${provider} names "${def}", a ${profiles[def].provider} profile`);
+    return def;
+  }
+  const mine = Object.keys(profiles).filter(belongs);
+  if (mine.length === 1) return mine[0];
+  if (mine.length > 1) {
+    throw new ConfigError(`several ${provider} profiles (${mine.join(', ')}) and no default`, {
+      hint: `choose one with --profile, or run \`taskctl profile use <name>\``,
+    });
+  }
+  const facts = PROVIDER_FACTS[provider];
+  if (env[facts.urlEnv]) {
+    return null;
+  }
+  throw new ConfigError(config ? `no ${provider} profile in ${config.filepath}` : `no config file and no ${provider} environment variables`, {
+    hint: `run \`taskctl profile add <name> --provider ${provider}\`, or set ${Object.keys(facts.env).join(', ')}`,
+  });
+}
+
+function unknownProfile(name: string, config: LoadedConfig | null, via: string): ConfigError {
+  const known = Object.keys(config?.profiles ?? {});
+  return new ConfigError(`unknown profile "${name}" (from ${via})`, {
+    hint: known.length ? `known profiles: ${known.join(', ')}` : 'there are no profiles; run `taskctl profile add`',
+  });
+}
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Resolves ${VAR}, applies env overrides and defaults, validates. */
+export function resolveProfile(config: LoadedConfig | null, name: string | null, provider: Provider, env: NodeJS.ProcessEnv): ResolvedProfile {
+  const facts = PROVIDER_FACTS[provider];
+  const raw: RawProfile = name && config ? config.profiles[name] : { provider };
+  const file = name && config ? config.filepath : null;
+  const where = name ? `profile "${name}"` : 'environment';
+  const fields: Record<string, FieldValue> = {};
+
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'provider') continue;
+    if (typeof value === 'string' && value.includes('${')) {
+      let via = '';
+      const interpolated = value.replace(VAR, (_m, v: string) => {
+        const got = env[v];
+        if (got === undefined) {
+          throw new ConfigError(`${file}: ${where} field "${key}" uses \${${v}}, but ${v} is not set`, { hint: `export ${v}, or edit the profile` });
+        }
+        via = v;
+        return got;
+      });
+      fields[key] = { value: interpolated, source: `${file} (\${${via}})` };
+    } else {
+      fields[key] = { value, source: file ?? 'file' };
+    }
+  }
+  for (const [envName, key] of Object.entries(facts.env)) {
+    const v = env[envName];
+    if (v !== undefined && v !== '') fields[key] = { value: v, source: `env:${envName}` };
+  }
+  for (const [key, value] of Object.entries(facts.defaults)) {
+    if (!(key in fields)) fields[key] = { value, source: 'default' };
+  }
+  // the JS SDKs trim keys: a trailing newline from a secrets file gives "Invalid Access Key"
+  for (const key of [facts.secret, 'keyId', 'tokenId', 'apiKey', 'username']) {
+    if (typeof fields[key]?.value === 'string') fields[key].value = (fields[key].value as string).trim();
+  }
+  const input: Record<string, unknown> = {};
+  for (const [k, f] of Object.entries(fields)) input[k] = f.value;
+  if (typeof input.insecure === 'string') input.insecure = input.insecure === 'true';
+  if (typeof input.url === 'string') input.url = input.url.replace(/\/+$/, '');
+  const parsed = profileSchemas[provider].safeParse(input);
+  if (!parsed.success) {
+    const secretKeys = new Set([facts.secret]);
+    const msg = parsed.error.issues.map((i) => describeIssue(i, name ? `profiles.${name}` : '', input, secretKeys)).join('; ');
+    throw new ConfigError(`${file ?? 'environment'}: ${msg}`, { hint: name ? undefined : `check ${Object.keys(facts.env).join(', ')}` });
+  }
+  const values = parsed.data as ResolvedProfile['values'];
+  if (values.ca && config && name && fields.ca && !fields.ca.source.startsWith('env:')) {
+    values.ca = path.resolve(config.dir, values.ca);
+  }
+  const secret = typeof values[facts.secret] === 'string' ? (values[facts.secret] as string) : undefined;
+  return { name: name ?? '(env)', provider, file, fields, values, secret };
+}
+
+/** Throws exit 3 naming the missing fields and the env var that would provide each. */
+export function requireFields(profile: ResolvedProfile, keys: string[]): void {
+  const facts = PROVIDER_FACTS[profile.provider];
+  const missing = keys.filter((k) => profile.values[k] === undefined || profile.values[k] === '');
+  if (missing.length === 0) return;
+  const envFor = (k: string) => Object.entries(facts.env).find(([, f]) => f === k)?.[0];
+  throw new ConfigError(`${profile.name === '(env)' ? 'the environment' : `profile "${profile.name}"`} has no ${missing.join(', ')}`, {
+    hint: missing.map((k) => (envFor(k) ? `set ${envFor(k)} or add "${k}" to the profile` : `add "${k}" to the profile`)).join('; '),
+  });
+}
+
+/** True when the file holds a literal (not ${VAR}) secret. */
+export function holdsLiteralSecret(config: LoadedConfig): boolean {
+  return Object.values(config.profiles).some((p) => {
+    const facts = PROVIDER_FACTS[p.provider as Provider];
+    const v = facts ? p[facts.secret] : undefined;
+    return typeof v === 'string' && v !== '' && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v.trim());
+  });
+}

@@ -1,0 +1,305 @@
+/**
+ * The Factory every command receives: streams and terminal facts, environment, clock, global
+ * options, lazy config and profile resolution, one HTTP client per provider, prompts, confirmations.
+ * Tests build one with fake streams; nothing here touches process.* directly.
+ */
+import { Chalk } from 'chalk';
+import { ConfigError, ExitWith, UsageError } from './errors.js';
+import { Output, plainStyler, type Styler } from './output/render.js';
+import { SecretRegistry } from './http/redact.js';
+import type { LoadedConfig } from './config/load.js';
+import type { ResolvedProfile } from './config/resolve.js';
+import type { Provider } from './config/providers.js';
+import type { DryRunRecord, HttpClient } from './http/client.js';
+
+export interface GlobalOptions {
+  profile?: string;
+  config?: string;
+  json: boolean;
+  query?: string;
+  dryRun: boolean;
+  verbose: boolean;
+  timeout: number;
+  retries: number;
+  concurrency: number;
+  insecure: boolean;
+  ca?: string;
+  yes: boolean;
+  input: boolean;
+  color: boolean;
+}
+
+export interface Readable {
+  isTTY?: boolean;
+  setEncoding?(enc: BufferEncoding): unknown;
+  [Symbol.asyncIterator](): AsyncIterator<string | Buffer>;
+}
+export interface Writable {
+  isTTY?: boolean;
+  columns?: number;
+  write(chunk: string): unknown;
+}
+
+export interface Streams {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+export interface ContextInit {
+  globals: GlobalOptions;
+  streams: Streams;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  signal: AbortSignal;
+  version: string;
+  /** the provider whose profile this command uses */
+  provider?: Provider;
+  /** for tests: replace the clock */
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class Context {
+  readonly globals: GlobalOptions;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly signal: AbortSignal;
+  readonly version: string;
+  readonly provider?: Provider;
+  readonly secrets = new SecretRegistry();
+  readonly out: Output;
+  readonly style: Styler;
+  readonly errStyle: Styler;
+  readonly now: () => number;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** requests --dry-run did not send, printed as one JSON document at the end with --json */
+  readonly dryRunRecords: DryRunRecord[] = [];
+  private readonly streams: Streams;
+  private configPromise?: Promise<LoadedConfig | null>;
+  private profiles = new Map<Provider, Promise<ResolvedProfile>>();
+  private clients = new Map<string, Promise<HttpClient>>();
+  private warned = new Set<string>();
+
+  constructor(init: ContextInit) {
+    this.globals = init.globals;
+    this.streams = init.streams;
+    this.env = init.env;
+    this.cwd = init.cwd;
+    this.signal = init.signal;
+    this.version = init.version;
+    this.provider = init.provider;
+    this.now = init.now ?? (() => Date.now());
+    this.sleep = init.sleep ?? defaultSleep;
+    const level = colorLevel(init.globals, init.env, Boolean(init.streams.stdout.isTTY));
+    const errLevel = colorLevel(init.globals, init.env, Boolean(init.streams.stderr.isTTY));
+    this.style = level ? new Chalk({ level }) : plainStyler;
+    this.errStyle = errLevel ? new Chalk({ level: errLevel }) : plainStyler;
+    this.out = new Output({
+      write: (t) => this.writeOut(t),
+      tty: Boolean(init.streams.stdout.isTTY),
+      styler: this.style,
+      json: init.globals.json,
+      query: init.globals.query,
+    });
+  }
+
+  get stdoutIsTTY(): boolean {
+    return Boolean(this.streams.stdout.isTTY);
+  }
+  get stderrIsTTY(): boolean {
+    return Boolean(this.streams.stderr.isTTY);
+  }
+  get stdinIsTTY(): boolean {
+    return Boolean(this.streams.stdin.isTTY);
+  }
+  get stderrColumns(): number {
+    return this.streams.stderr.columns ?? 80;
+  }
+  /** progress bars and spinners: only on a terminal, never with --json */
+  get showProgress(): boolean {
+    return this.stderrIsTTY && !this.globals.json;
+  }
+  /** prompts: only when stdin and stdout are terminals, CI is unset and --no-input was not given */
+  get canPrompt(): boolean {
+    return this.stdinIsTTY && this.stdoutIsTTY && !this.env.CI && this.globals.input;
+  }
+
+  writeOut(text: string): void {
+    this.streams.stdout.write(this.secrets.scrub(text));
+  }
+  /** raw stderr (progress bars); secrets are scrubbed */
+  writeErr(text: string): void {
+    this.streams.stderr.write(this.secrets.scrub(text));
+  }
+  /** one line of stderr */
+  info(line: string): void {
+    this.writeErr(`${line}\n`);
+  }
+  warn(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.writeErr(`${this.errStyle.yellow('taskctl: warning:')} ${message}\n`);
+  }
+
+  async readStdin(): Promise<string> {
+    if (this.streams.stdin.isTTY && !this.globals.input) throw new UsageError('reading standard input needs input, but --no-input was given');
+    const chunks: string[] = [];
+    for await (const c of this.streams.stdin) chunks.push(typeof c === 'string' ? c : c.toString('utf8'));
+    return chunks.join('');
+  }
+
+  config(): Promise<LoadedConfig | null> {
+    if (!this.configPromise) {
+      this.configPromise = (async () => {
+        const { loadConfig } = await import('./config/load.js');
+        const { holdsLiteralSecret } = await import('./config/resolve.js');
+        const config = await loadConfig({ explicit: this.globals.config ?? (this.env.TASKCTL_CONFIG || undefined), cwd: this.cwd, env: this.env });
+        if (config && (config.mode & 0o077) !== 0 && holdsLiteralSecret(config)) {
+          this.warn(`${config.filepath} holds a secret and is readable by others (mode ${(config.mode & 0o777).toString(8)}); run: chmod 600 ${config.filepath}`);
+        }
+        return config;
+      })();
+    }
+    return this.configPromise;
+  }
+
+  /** The profile this command uses (spec/CLI.md selection rules), with its secret registered for scrubbing. */
+  profile(provider: Provider = this.requireProvider()): Promise<ResolvedProfile> {
+    let p = this.profiles.get(provider);
+    if (!p) {
+      p = (async () => {
+        const { selectProfileName, resolveProfile } = await import('./config/resolve.js');
+        const config = await this.config();
+        const name = selectProfileName(config, { provider, flag: this.globals.profile, env: this.env });
+        const profile = resolveProfile(config, name, provider, this.env);
+        this.secrets.add(profile.secret);
+        return profile;
+      })();
+      this.profiles.set(provider, p);
+    }
+    return p;
+  }
+
+  private requireProvider(): Provider {
+    if (!this.provider) throw new ConfigError('this command does not belong to a provider');
+    return this.provider;
+  }
+
+  /**
+   * An HTTP client for the profile's server with the flags' TLS, timeout and retry settings.
+   * `key` distinguishes several clients of one provider (e.g. an unauthenticated one).
+   */
+  httpClient(profile: ResolvedProfile, key = 'default', extra: { timeoutMs?: number } = {}): Promise<HttpClient> {
+    const id = `${profile.provider}:${profile.name}:${key}`;
+    let c = this.clients.get(id);
+    if (!c) {
+      c = (async () => {
+        const { HttpClient } = await import('./http/client.js');
+        const insecure = this.globals.insecure || profile.values.insecure;
+        if (insecure) this.warn('TLS certificate verification is off (--insecure): the connection can be intercepted');
+        return new HttpClient({
+          baseUrl: profile.values.url,
+          transport: {
+            ca: this.globals.ca ? this.resolvePath(this.globals.ca) : profile.values.ca,
+            insecure,
+            connections: this.globals.concurrency,
+            timeoutMs: extra.timeoutMs ?? this.globals.timeout,
+            env: this.env,
+          },
+          retries: this.globals.retries,
+          timeoutMs: extra.timeoutMs ?? this.globals.timeout,
+          verbose: this.globals.verbose,
+          dryRun: this.globals.dryRun,
+          concurrency: this.globals.concurrency,
+          secrets: this.secrets,
+          log: (line) => this.info(this.errStyle.dim(line)),
+          onDryRun: (rec) => this.printDryRun(rec),
+          signal: this.signal,
+          sleep: this.sleep,
+          now: this.now,
+          userAgent: `taskctl/${this.version} node/${process.versions.node}`,
+        });
+      })();
+      this.clients.set(id, c);
+    }
+    return c;
+  }
+
+  resolvePath(p: string): string {
+    return p.startsWith('/') ? p : `${this.cwd}/${p}`;
+  }
+
+  private printDryRun(rec: DryRunRecord): void {
+    if (this.globals.json) {
+      this.dryRunRecords.push(rec);
+      return;
+    }
+    const lines = [`${rec.method} ${rec.url}`, ...Object.entries(rec.headers).map(([k, v]) => `${k}: ${v}`)];
+    if (rec.body !== undefined) lines.push('', typeof rec.body === 'string' ? rec.body : JSON.stringify(rec.body, null, 2));
+    this.writeOut(`${lines.join('\n')}\n\n`);
+  }
+
+  /**
+   * Confirmation for destructive commands: --yes skips it; without a terminal (or with --no-input / CI)
+   * it fails with exit 2; at a terminal it asks on stderr, default No. --dry-run never asks (nothing is sent).
+   */
+  async confirm(question: string): Promise<void> {
+    if (this.globals.yes || this.globals.dryRun) return;
+    if (!this.canPrompt) {
+      throw new UsageError(`${question.replace(/\?$/, '')}: confirmation needed`, { hint: 'pass --yes to confirm without a terminal' });
+    }
+    const { confirm } = await import('@inquirer/prompts');
+    const ok = await confirm({ message: question, default: false }, this.promptContext());
+    if (!ok) throw new ExitWith(2, 'cancelled; nothing was sent');
+  }
+
+  /** Masked secret input at a terminal. */
+  async promptSecret(message: string): Promise<string> {
+    const { password } = await import('@inquirer/prompts');
+    return password({ message, mask: '*' }, this.promptContext());
+  }
+
+  async promptText(message: string, def?: string, validate?: (v: string) => true | string): Promise<string> {
+    const { input } = await import('@inquirer/prompts');
+    return input({ message, default: def, validate }, this.promptContext());
+  }
+
+  async promptSelect<T extends string>(message: string, choices: readonly T[], def?: T): Promise<T> {
+    const { select } = await import('@inquirer/prompts');
+    return select({ message, choices: choices.map((c) => ({ value: c, name: c })), default: def }, this.promptContext());
+  }
+
+  private promptContext() {
+    // prompts render on stderr so stdout stays data
+    return { input: this.streams.stdin as unknown as NodeJS.ReadableStream, output: this.streams.stderr as unknown as NodeJS.WritableStream, signal: this.signal, clearPromptOnDone: false };
+  }
+}
+
+function colorLevel(g: GlobalOptions, env: NodeJS.ProcessEnv, tty: boolean): 0 | 1 | 2 | 3 {
+  if (!g.color || 'NO_COLOR' in env) return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return 0;
+    if (force === '2') return 2;
+    if (force === '3') return 3;
+    return 1;
+  }
+  if (!tty || env.TERM === 'dumb') return 0;
+  return env.COLORTERM === 'truecolor' ? 3 : 2;
+}

@@ -1,0 +1,357 @@
+/**
+ * The HTTP client every provider uses. It owns: base URL + query building, auth (a provider's
+ * AuthStrategy), the retry policy, rate-limit pacing shared by all requests of the run, --verbose logging,
+ * --dry-run capture, and mapping transport failures to NetworkError (exit 6).
+ *
+ * Retries are a small loop here rather than undici's retry interceptor: the policy needs the response
+ * body (Close's `rate_reset`), must pause every request of the run after a 429 (not only the one that
+ * got it), must re-run the provider's auth before each attempt (fresh OpenHIM token headers), and must
+ * log each attempt in --verbose. The interceptor gives none of these hooks.
+ */
+import type { Readable } from 'node:stream';
+import { request as undiciRequest, type Dispatcher } from 'undici';
+import { NetworkError, TaskctlError, UsageError } from '../errors.js';
+import { redactHeaderValue, redactJson, type SecretRegistry } from './redact.js';
+import { getDispatcher, type TransportOptions } from './transport.js';
+import { retryDelayMs, isRetryable, parseRateLimit } from './retry.js';
+
+export type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
+export type QueryInit = Record<string, QueryValue> | URLSearchParams;
+
+export interface RequestSpec {
+  method: string;
+  /** a path below the base URL (`/tasks/x`), or an absolute URL */
+  path: string;
+  query?: QueryInit;
+  headers?: Record<string, string>;
+  /** sent as JSON with a JSON content type */
+  json?: unknown;
+  /** sent as-is */
+  body?: string | Buffer;
+  /** false: send no credentials (public routes, pre-signed URLs) */
+  auth?: boolean;
+  /** 'never': no retry at all (e.g. long-running execute calls) */
+  retry?: 'default' | 'never';
+  timeoutMs?: number;
+  /** return the body as a stream instead of reading it (downloads) */
+  stream?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  url: string;
+  method: string;
+  /** header names lower-cased; repeated headers joined with ", " except set-cookie (array) */
+  headers: Record<string, string | string[]>;
+  text: string;
+  /** set only for `stream: true` requests */
+  stream?: Readable;
+  /** true when --dry-run printed the request instead of sending it */
+  dryRun?: boolean;
+}
+
+export interface DryRunRecord {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+export interface AuthStrategy {
+  /** a word for messages: "basic", "token", … */
+  readonly mode: string;
+  /** adds credentials to `headers`; may run an exchange first (never under --dry-run) */
+  apply(headers: Record<string, string>, req: { method: string; url: URL; dryRun: boolean }): Promise<void>;
+  /** on 401/403: return true to send the request once more with fresh credentials */
+  refresh?(res: HttpResponse): Promise<boolean>;
+}
+
+export interface ClientOptions {
+  baseUrl: string;
+  transport: TransportOptions;
+  retries: number;
+  timeoutMs: number;
+  verbose: boolean;
+  dryRun: boolean;
+  concurrency: number;
+  secrets: SecretRegistry;
+  /** writes one line to stderr */
+  log: (line: string) => void;
+  /** receives each request --dry-run did not send */
+  onDryRun: (rec: DryRunRecord) => void;
+  signal?: AbortSignal;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now: () => number;
+  auth?: AuthStrategy;
+  userAgent: string;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
+  404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+};
+
+export class HttpClient {
+  readonly baseUrl: string;
+  auth?: AuthStrategy;
+  private dispatcher: Dispatcher | null = null;
+  /** requests wait until this time (ms) after a 429 or an exhausted RateLimit budget */
+  private pausedUntil = 0;
+  private rate: { remaining: number; resetAt: number } | null = null;
+  private inFlight = 0;
+  private limit: number;
+  private waiters: (() => void)[] = [];
+  /** counters for summaries and tests */
+  readonly stats = { requests: 0, retries: 0, rateLimited: 0 };
+
+  constructor(readonly opts: ClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.auth = opts.auth;
+    this.limit = Math.max(1, opts.concurrency);
+  }
+
+  buildUrl(path: string, query?: QueryInit): URL {
+    let url: URL;
+    if (/^https?:\/\//i.test(path)) url = new URL(path);
+    else {
+      if (!path.startsWith('/')) path = `/${path}`;
+      url = new URL(this.baseUrl + path);
+    }
+    if (query) {
+      const entries = query instanceof URLSearchParams ? [...query.entries()] : Object.entries(query);
+      for (const [k, v] of entries) {
+        if (v === undefined || v === null) continue;
+        if (Array.isArray(v)) for (const item of v) url.searchParams.append(k, String(item));
+        else url.searchParams.append(k, String(v));
+      }
+    }
+    return url;
+  }
+
+  async request(spec: RequestSpec): Promise<HttpResponse> {
+    const method = spec.method.toUpperCase();
+    const url = this.buildUrl(spec.path, spec.query);
+    const baseHeaders: Record<string, string> = { 'user-agent': this.opts.userAgent, accept: 'application/json, text/plain;q=0.9, */*;q=0.8' };
+    let body: string | Buffer | undefined = spec.body;
+    if (spec.json !== undefined) {
+      body = JSON.stringify(spec.json);
+      baseHeaders['content-type'] = 'application/json';
+    }
+    for (const [k, v] of Object.entries(spec.headers ?? {})) baseHeaders[k.toLowerCase()] = v;
+
+    if (this.opts.dryRun) {
+      const headers = { ...baseHeaders };
+      if (spec.auth !== false && this.auth) await this.auth.apply(headers, { method, url, dryRun: true });
+      const shown: Record<string, string> = {};
+      for (const [k, v] of Object.entries(headers)) shown[k] = redactHeaderValue(k, v);
+      let shownBody: unknown;
+      if (spec.json !== undefined) shownBody = redactJson(spec.json);
+      else if (body !== undefined) shownBody = Buffer.isBuffer(body) ? `<${body.length} bytes>` : body;
+      this.opts.onDryRun({ method, url: url.toString(), headers: shown, body: shownBody });
+      return { status: 0, statusText: 'dry run', url: url.toString(), method, headers: {}, text: '', dryRun: true };
+    }
+
+    const maxRetries = spec.retry === 'never' ? 0 : Math.max(0, this.opts.retries);
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      await this.acquire();
+      let res: HttpResponse;
+      try {
+        await this.waitForPacing();
+        const headers = { ...baseHeaders };
+        if (spec.auth !== false && this.auth) await this.auth.apply(headers, { method, url, dryRun: false });
+        res = await this.send(method, url, headers, body, spec);
+      } catch (err) {
+        this.release();
+        if (err instanceof TaskctlError) throw err;
+        const code = errorCode(err);
+        if (spec.retry !== 'never' && attempt < maxRetries && isRetryable(method, undefined, code)) {
+          this.stats.retries++;
+          const wait = retryDelayMs({ attempt, headers: {}, body: '', now: this.opts.now() }) ?? 1000;
+          this.log(`* ${code}: retrying in ${Math.round(wait)} ms (${attempt + 1}/${maxRetries})`);
+          await this.opts.sleep(wait, this.opts.signal);
+          continue;
+        }
+        throw networkError(err, url);
+      }
+      this.release();
+      this.observeRateLimit(res);
+      if ((res.status === 401 || res.status === 403) && !refreshed && spec.auth !== false && this.auth?.refresh) {
+        if (res.stream) res.text = await drain(res);
+        if (await this.auth.refresh(res)) {
+          refreshed = true;
+          attempt--;
+          continue;
+        }
+      }
+      if (res.status === 429) this.stats.rateLimited++;
+      if (attempt < maxRetries && isRetryable(method, res.status)) {
+        if (res.stream) res.text = await drain(res);
+        const wait = retryDelayMs({ attempt, headers: res.headers, body: res.text, now: this.opts.now() });
+        if (wait !== null) {
+          this.stats.retries++;
+          if (res.status === 429) this.backOff(wait);
+          this.log(`* ${res.status}: retrying in ${Math.round(wait)} ms (${attempt + 1}/${maxRetries})`);
+          await this.opts.sleep(wait, this.opts.signal);
+          continue;
+        }
+      }
+      return res;
+    }
+  }
+
+  private async send(method: string, url: URL, headers: Record<string, string>, body: string | Buffer | undefined, spec: RequestSpec): Promise<HttpResponse> {
+    if (!this.dispatcher) this.dispatcher = getDispatcher(this.opts.transport);
+    this.stats.requests++;
+    const started = this.opts.now();
+    if (this.opts.verbose) {
+      this.log(`> ${method} ${url.toString()}`);
+      for (const [k, v] of Object.entries(headers)) this.log(`> ${k}: ${redactHeaderValue(k, v)}`);
+      if (body !== undefined) this.log(`> (${Buffer.byteLength(body)} bytes body)`);
+    }
+    const timeout = spec.timeoutMs ?? this.opts.timeoutMs;
+    const r = await undiciRequest(url, {
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      body,
+      dispatcher: this.dispatcher,
+      signal: this.opts.signal,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    const outHeaders: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(r.headers)) {
+      if (v === undefined) continue;
+      outHeaders[k.toLowerCase()] = k.toLowerCase() === 'set-cookie' ? (Array.isArray(v) ? v : [v]) : Array.isArray(v) ? v.join(', ') : v;
+    }
+    const res: HttpResponse = {
+      status: r.statusCode,
+      statusText: STATUS_TEXT[r.statusCode] ?? '',
+      url: url.toString(),
+      method,
+      headers: outHeaders,
+      text: '',
+    };
+    if (spec.stream && r.statusCode >= 200 && r.statusCode < 300) res.stream = r.body;
+    else res.text = await r.body.text();
+    if (this.opts.verbose) {
+      this.log(`< ${res.status} ${res.statusText} (${Math.round(this.opts.now() - started)} ms)`);
+      for (const [k, v] of Object.entries(outHeaders)) {
+        for (const one of Array.isArray(v) ? v : [v]) this.log(`< ${k}: ${redactHeaderValue(k, one)}`);
+      }
+    }
+    return res;
+  }
+
+  private log(line: string): void {
+    if (this.opts.verbose) this.opts.log(line);
+  }
+
+  // --- pacing: a concurrency limit that halves after a 429, a pause shared by every request,
+  // and the RateLimit header's remaining budget.
+
+  private acquire(): Promise<void> {
+    if (this.inFlight < this.limit) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push(() => (this.inFlight++, resolve())));
+  }
+
+  private release(): void {
+    this.inFlight--;
+    while (this.inFlight < this.limit && this.waiters.length > 0) this.waiters.shift()!();
+  }
+
+  private backOff(waitMs: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.opts.now() + waitMs);
+    // back off for the whole run: fewer parallel requests from now on
+    this.limit = Math.max(1, Math.floor(this.limit / 2));
+  }
+
+  private observeRateLimit(res: HttpResponse): void {
+    const rl = parseRateLimit(res.headers);
+    if (!rl || rl.remaining === undefined || rl.reset === undefined) return;
+    this.rate = { remaining: rl.remaining, resetAt: this.opts.now() + rl.reset * 1000 };
+  }
+
+  private async waitForPacing(): Promise<void> {
+    for (let i = 0; i < 1000; i++) {
+      const now = this.opts.now();
+      let until = this.pausedUntil;
+      // the budget the server reported, less the requests already on their way
+      if (this.rate && this.rate.resetAt > now && this.rate.remaining - (this.inFlight - 1) <= 0) until = Math.max(until, this.rate.resetAt);
+      if (until <= now) {
+        if (this.rate && this.rate.resetAt > now) this.rate.remaining--;
+        return;
+      }
+      await this.opts.sleep(until - now + 5, this.opts.signal);
+      if (this.rate && this.rate.resetAt <= this.opts.now()) this.rate = null;
+    }
+  }
+}
+
+async function drain(res: HttpResponse): Promise<string> {
+  if (!res.stream) return res.text;
+  const chunks: Buffer[] = [];
+  for await (const c of res.stream) chunks.push(c as Buffer);
+  res.stream = undefined;
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function errorCode(err: unknown): string {
+  const e = err as { code?: string; cause?: { code?: string }; name?: string };
+  return e?.code ?? e?.cause?.code ?? e?.name ?? 'ERROR';
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+  'CERT_NOT_YET_VALID',
+]);
+
+export function networkError(err: unknown, url: URL): TaskctlError {
+  const code = errorCode(err);
+  const host = url.host;
+  if (code === 'AbortError' || code === 'UND_ERR_ABORTED') return new NetworkError(`request to ${host} was interrupted`);
+  if (TLS_CODES.has(code)) {
+    const why =
+      code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? `the certificate of ${host} is not valid for the host name "${url.hostname}"`
+        : code === 'CERT_HAS_EXPIRED'
+          ? `the certificate of ${host} has expired`
+          : `the certificate of ${host} is not trusted (${code})`;
+    const hint =
+      code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? 'use the host name the certificate names (OpenHIM\'s default certificate is for "localhost"), or --insecure'
+        : "trust the server's CA with --ca <file> (or `ca:` in the profile), or skip verification with --insecure";
+    return new NetworkError(`TLS: ${why}`, { hint, cause: err });
+  }
+  const messages: Record<string, string> = {
+    ECONNREFUSED: `could not connect to ${host}: connection refused`,
+    ENOTFOUND: `could not resolve host ${url.hostname}`,
+    EAI_AGAIN: `could not resolve host ${url.hostname} (temporary DNS failure)`,
+    ECONNRESET: `the connection to ${host} was reset`,
+    UND_ERR_SOCKET: `the connection to ${host} was closed unexpectedly`,
+    UND_ERR_CONNECT_TIMEOUT: `timed out connecting to ${host}`,
+    UND_ERR_HEADERS_TIMEOUT: `timed out waiting for ${host} to answer`,
+    UND_ERR_BODY_TIMEOUT: `timed out reading the answer from ${host}`,
+    EHOSTUNREACH: `host ${host} is unreachable`,
+    ENETUNREACH: `network unreachable for ${host}`,
+  };
+  const msg = messages[code];
+  if (msg) {
+    const hint = code.includes('TIMEOUT') ? 'raise --timeout (milliseconds) or check the server' : 'check the URL in the profile and that the server is running';
+    return new NetworkError(msg, { hint, cause: err });
+  }
+  if (code === 'ERR_INVALID_URL' || code === 'UND_ERR_INVALID_ARG') return new UsageError(`invalid request: ${(err as Error).message}`);
+  if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') return new NetworkError(`request to ${host} failed: ${(err as Error).message}`);
+  return new NetworkError(`request to ${host} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+}

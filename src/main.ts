@@ -1,0 +1,141 @@
+/**
+ * Entry point: `main(argv)` parses the command line and returns the exit code; bin/taskctl.js sets it.
+ * Kept light: commander and the command declarations only. Handlers, HTTP, zod and prompts are
+ * loaded by the runtime chunk when a command runs.
+ */
+import { CommanderError } from 'commander';
+import { buildProgram, type Invocation } from './cli.js';
+import { COMMANDS } from './commands/index.js';
+import { TOPICS } from './help-topics.js';
+import type { Streams } from './context.js';
+import type { CommandSpec } from './commands/types.js';
+
+declare const __TASKCTL_VERSION__: string;
+export const VERSION = typeof __TASKCTL_VERSION__ === 'string' ? __TASKCTL_VERSION__ : '0.0.0-dev';
+
+export interface MainIO {
+  streams: Streams;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** aborted on Ctrl-C; main installs SIGINT handling when this is not given */
+  signal?: AbortSignal;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const ROOT = {
+  version: VERSION,
+  summary: 'Administer the task APIs of OpenHIM, Orkes Conductor, Close and Spaaza from one place.',
+  examples: [
+    'taskctl profile add local --provider openhim --url https://localhost:8080 --username root@openhim.org --secret-env OPENHIM_PASSWORD',
+    'taskctl openhim status',
+    "taskctl openhim task list --status Paused --query '[]._id' | taskctl openhim task resume -",
+    'taskctl conductor human complete --workflow-id WF --task-ref approve --field approved:=true',
+    'taskctl close task complete task_abc task_def',
+    'taskctl spaaza task run 42 && taskctl spaaza task download 42 -o export.csv',
+  ],
+  footer: `\nLearn more:\n  taskctl <command> --help      help for any command\n  taskctl help exit-codes       what each exit code means\n  taskctl help environment      environment variables\n`,
+};
+
+function defaultIO(): MainIO {
+  return {
+    streams: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+export async function main(argv: string[], io: MainIO = defaultIO()): Promise<number> {
+  const { streams } = io;
+  let controller: AbortController | undefined;
+  let signal = io.signal;
+  let onSigint: (() => void) | undefined;
+  if (!signal) {
+    controller = new AbortController();
+    signal = controller.signal;
+    onSigint = () => {
+      // first Ctrl-C: stop sending, finish what is in flight, report; second: leave now
+      if (controller!.signal.aborted) process.exit(130);
+      controller!.abort(new Error('interrupted'));
+    };
+    process.on('SIGINT', onSigint);
+  }
+
+  // `taskctl help [topic|command…]`
+  if (argv[0] === 'help') {
+    const rest = argv.slice(1);
+    if (rest.length === 1 && TOPICS[rest[0]]) {
+      streams.stdout.write(TOPICS[rest[0]]);
+      return 0;
+    }
+    argv = [...rest, '--help'];
+  }
+  if (argv[0] === '__complete') {
+    streams.stdout.write(completeWords(COMMANDS, argv.slice(1)).join('\n') + '\n');
+    return 0;
+  }
+
+  let exitCode = 0;
+  const program = buildProgram(COMMANDS, ROOT, async (inv: Invocation) => {
+    const { runInvocation } = await import('./runtime.js');
+    exitCode = await runInvocation(inv, { streams, env: io.env, cwd: io.cwd, signal: signal!, version: VERSION, now: io.now, sleep: io.sleep });
+  });
+  const wantsJson = argv.includes('--json') || argv.some((a) => a === '--query' || a.startsWith('--query='));
+  program.configureOutput({
+    writeOut: (s) => streams.stdout.write(s),
+    writeErr: (s) => streams.stderr.write(s),
+    outputError: (s, write) => {
+      const msg = s.replace(/^error: /, '').trimEnd();
+      write(`taskctl: ${msg} (see --help)\n`);
+      if (wantsJson) streams.stdout.write(`${JSON.stringify({ error: { code: 2, message: msg, status: null } }, null, 2)}\n`);
+    },
+  });
+  for (const cmd of allCommands(program)) {
+    cmd.exitOverride();
+    cmd.configureOutput(program.configureOutput());
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // a command group called without a subcommand prints its help on stderr
+      if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') return 2;
+      return 2;
+    }
+    throw err;
+  } finally {
+    if (onSigint) process.off('SIGINT', onSigint);
+  }
+}
+
+function allCommands(cmd: import('commander').Command): import('commander').Command[] {
+  return [cmd, ...cmd.commands.flatMap(allCommands)];
+}
+
+/**
+ * Shell completion: given the words typed so far (the last one possibly partial), the candidates.
+ * Used by the scripts `taskctl completion bash|zsh|fish` prints.
+ */
+export function completeWords(specs: readonly CommandSpec[], words: string[]): string[] {
+  const partial = words.length ? words[words.length - 1] : '';
+  const before = words.slice(0, -1);
+  let level: readonly CommandSpec[] = specs;
+  let current: CommandSpec | undefined;
+  for (const w of before) {
+    if (w.startsWith('-')) continue;
+    const next = level.find((s) => s.name === w || s.aliases?.includes(w));
+    if (!next) continue;
+    current = next;
+    level = next.subcommands ?? [];
+  }
+  const globals = ['--profile', '--config', '--json', '--query', '--dry-run', '--verbose', '--timeout', '--retries', '--concurrency', '--insecure', '--ca', '--yes', '--no-input', '--no-color', '--help'];
+  if (partial.startsWith('-')) {
+    const own = (current?.options ?? []).flatMap((o) => o.flags.split(/[ ,|]+/).filter((f) => f.startsWith('--')));
+    return [...own, ...globals].filter((f) => f.startsWith(partial));
+  }
+  const names = level.filter((s) => !s.hidden).map((s) => s.name);
+  if (!current) names.push('help');
+  return names.filter((n) => n.startsWith(partial));
+}

@@ -1,0 +1,13 @@
+/** Lazy access to each provider's module, so a command loads only its own provider. */
+import type { Provider } from '../config/providers.js';
+import type { ProviderModule } from './types.js';
+
+const loaders: Partial<Record<Provider, () => Promise<ProviderModule>>> = {
+  openhim: async () => (await import('./openhim/client.js')).openhim,
+};
+
+export async function loadProvider(p: Provider): Promise<ProviderModule> {
+  const load = loaders[p];
+  if (!load) throw new Error(`provider ${p} has no client module`);
+  return load();
+}
