@@ -3,8 +3,10 @@
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
+
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Chunk names are content-hashed, so a rebuild never breaks a run in progress; --clean starts afresh.
+if (process.argv.includes('--clean')) rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 const result = await build({
   entryPoints: { taskctl: 'src/main.ts' },

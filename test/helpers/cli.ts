@@ -1,0 +1,101 @@
+/**
+ * Runs the built `taskctl` binary as a child process (real exit codes, real streams) and checks that
+ * no canary secret ever appears in what it printed. Every end-to-end test goes through runCli, so the
+ * canary scan covers the whole suite.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(ROOT, 'bin', 'taskctl.js');
+
+/** Secrets used by tests; none of them may ever be printed. */
+export const CANARY = {
+  openhimPassword: 'canary-openhim-pw-7f3a9c',
+  conductorSecret: 'canary-conductor-secret-51e2',
+  closeApiKey: 'canary_close_api_key_9d04',
+  spaazaSecret: 'canary-spaaza-secret-c8b6',
+} as const;
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (throws if it is not) */
+  json<T = unknown>(): T;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  cwd?: string;
+  timeoutMs?: number;
+  /** extra secret strings that must not appear in the output */
+  secrets?: string[];
+}
+
+let sandbox: string | undefined;
+/** A private HOME/XDG tree per test file so no user config leaks in. */
+export function sandboxDir(): string {
+  if (!sandbox) sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'taskctl-e2e-'));
+  return sandbox;
+}
+
+export function baseEnv(): Record<string, string> {
+  const home = sandboxDir();
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, 'config'),
+    XDG_CACHE_HOME: path.join(home, 'cache'),
+    LANG: 'C.UTF-8',
+  };
+}
+
+export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  const env: Record<string, string> = { ...baseEnv() };
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? sandboxDir(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const secrets = [...Object.values(CANARY), ...(opts.secrets ?? [])];
+      for (const s of secrets) {
+        if (stdout.includes(s) || stderr.includes(s)) {
+          reject(new Error(`secret leaked in output of "taskctl ${args.join(' ')}": ${s}\nstdout: ${stdout}\nstderr: ${stderr}`));
+          return;
+        }
+      }
+      resolve({
+        code,
+        stdout,
+        stderr,
+        json<T>() {
+          return JSON.parse(stdout) as T;
+        },
+      });
+    });
+    if (opts.input !== undefined) child.stdin.end(opts.input);
+    else child.stdin.end();
+  });
+}
+
+/** Writes a config file in a fresh directory and returns its path. */
+export function writeConfig(content: string, name = '.openhimrc'): string {
+  const dir = fs.mkdtempSync(path.join(sandboxDir(), 'cfg-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content, { mode: 0o600 });
+  return file;
+}
