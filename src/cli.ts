@@ -71,9 +71,20 @@ export function makeOption(spec: OptionSpec): Option {
   return opt;
 }
 
+/** A command's examples; a group without its own shows the first example of each subcommand. */
 function examplesText(spec: CommandSpec): string {
-  if (!spec.examples?.length) return '';
-  return `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`;
+  const examples = spec.examples?.length ? spec.examples : (spec.subcommands ?? []).filter((s) => !s.hidden).flatMap((s) => firstExample(s)).slice(0, 6);
+  if (!examples.length) return '';
+  return `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`;
+}
+
+function firstExample(spec: CommandSpec): string[] {
+  if (spec.examples?.length) return [spec.examples[0]];
+  for (const sub of spec.subcommands ?? []) {
+    const e = firstExample(sub);
+    if (e.length) return e;
+  }
+  return [];
 }
 
 export function buildProgram(

@@ -89,7 +89,9 @@ export function describeIssue(issue: z.core.$ZodIssue, prefix: string, input: un
   }
   if (issue.code === 'invalid_union' && 'discriminator' in issue) {
     what = `expected provider to be one of ${PROVIDERS.join('|')}`;
-    return `${path}.provider: ${what}, received ${JSON.stringify((received as Record<string, unknown>)?.provider)}`;
+    const at = issue.path.length ? path : `${path}.provider`;
+    const value = issue.path.length ? received : (received as Record<string, unknown>)?.provider;
+    return `${at}: ${what}, received ${value === undefined ? 'nothing' : JSON.stringify(value)}`;
   }
   if (issue.code === 'invalid_value') {
     what = `expected one of ${issue.values.map(String).join('|')}`;

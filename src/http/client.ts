@@ -148,7 +148,7 @@ export class HttpClient {
       for (const [k, v] of Object.entries(headers)) shown[k] = redactHeaderValue(k, v);
       let shownBody: unknown;
       if (spec.json !== undefined) shownBody = redactJson(spec.json);
-      else if (body !== undefined) shownBody = Buffer.isBuffer(body) ? `<${body.length} bytes>` : body;
+      else if (body !== undefined) shownBody = Buffer.isBuffer(body) ? `<${body.length} bytes>` : redactJsonText(body);
       this.opts.onDryRun({ method, url: url.toString(), headers: shown, body: shownBody });
       return { status: 0, statusText: 'dry run', url: url.toString(), method, headers: {}, text: '', dryRun: true };
     }
@@ -290,6 +290,15 @@ export class HttpClient {
       await this.opts.sleep(until - now + 5, this.opts.signal);
       if (this.rate && this.rate.resetAt <= this.opts.now()) this.rate = null;
     }
+  }
+}
+
+/** A JSON text body as a redacted value (printed pretty); any other text as it is. */
+function redactJsonText(text: string): unknown {
+  try {
+    return redactJson(JSON.parse(text));
+  } catch {
+    return text;
   }
 }
 
