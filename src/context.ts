@@ -20,6 +20,8 @@ export interface GlobalOptions {
   dryRun: boolean;
   verbose: boolean;
   timeout: number;
+  /** true when --timeout was given (commands with a longer default of their own, e.g. `spaaza task run`, then use it) */
+  timeoutGiven?: boolean;
   retries: number;
   concurrency: number;
   insecure: boolean;
@@ -138,6 +140,14 @@ export class Context {
   /** prompts: only when stdin and stdout are terminals, CI is unset and --no-input was not given */
   get canPrompt(): boolean {
     return this.stdinIsTTY && this.stdoutIsTTY && !this.env.CI && this.globals.input;
+  }
+
+  /**
+   * The raw stdout for binary data (a download to `-o -`). Bytes go through unchanged: no secret
+   * scrubbing, which would corrupt them, so write only data that came from elsewhere, never messages.
+   */
+  get rawStdout(): Writable {
+    return this.streams.stdout;
   }
 
   writeOut(text: string): void {

@@ -27,6 +27,7 @@ export function normaliseGlobals(raw: Record<string, unknown>): GlobalOptions {
     dryRun: Boolean(raw.dryRun),
     verbose: Boolean(raw.verbose),
     timeout: (raw.timeout as number | undefined) ?? 30_000,
+    timeoutGiven: raw.timeout !== undefined,
     retries: (raw.retries as number | undefined) ?? 3,
     concurrency: (raw.concurrency as number | undefined) ?? 8,
     insecure: Boolean(raw.insecure),

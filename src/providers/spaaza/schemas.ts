@@ -1,0 +1,141 @@
+/**
+ * Spaaza task request bodies and the parts of responses taskctl reads (providers/spaaza.md §3–§5).
+ * The body is validated here before anything is sent: an unknown export index or format, or a trigger
+ * time that is not ISO 8601, exits 2 naming the field.
+ *
+ * Unknown (not documented by Spaaza): actions other than "export", any recurrence field of `trigger`
+ * (only `once` is confirmed), the fields of `logs[]` entries and of `result`. Unknown keys inside
+ * `target` and `trigger` are therefore passed through untouched rather than rejected.
+ */
+import { z } from 'zod';
+
+export const EXPORT_INDEXES = ['transactions', 'users', 'vouchers', 'wallet-ledger', 'products', 'product-variants'] as const;
+export const EXPORT_FORMATS = ['csv', 'json'] as const;
+export const TASK_STATES = ['READY', 'INPROGRESS', 'DONE', 'ERROR'] as const;
+export type TaskStateCode = (typeof TASK_STATES)[number];
+
+/** Task ids are integers (unlike the other providers). */
+export const TASK_ID = /^[0-9]+$/;
+
+const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** An ISO 8601 date-time with a time zone (`Z` or an offset) that names a real calendar instant. */
+export function isIsoDateTime(s: string): boolean {
+  const m = ISO_DATETIME.exec(s);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
+  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return false;
+  // Date.parse rolls 2026-02-30 over into March; check the day against the month's length
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > daysInMonth) return false;
+  return !Number.isNaN(Date.parse(s));
+}
+
+/** An instant as Spaaza's examples write it: UTC, whole seconds, `Z` ("2026-05-26T12:00:00Z"). */
+export function isoUtc(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+const ISO_MESSAGE = 'expected an ISO 8601 date-time with a time zone, e.g. 2026-05-26T12:00:00Z';
+const indexEnum = z.enum(EXPORT_INDEXES, { error: `expected one of ${EXPORT_INDEXES.join(', ')}` });
+const formatEnum = z.enum(EXPORT_FORMATS, { error: 'expected csv or json' });
+
+export const targetSchema = z
+  .looseObject({
+    action: z.string({ error: 'expected a string such as "export"' }).min(1, 'expected a non-empty string such as "export"'),
+    export_index: indexEnum.optional(),
+    export_format: formatEnum.optional(),
+  }, { error: 'expected an object such as {"action":"export","export_index":"wallet-ledger","export_format":"csv"}' })
+  .superRefine((t, ctx) => {
+    if (t.action !== 'export') return;
+    if (t.export_index === undefined) ctx.addIssue({ code: 'custom', path: ['export_index'], message: `required for an export: one of ${EXPORT_INDEXES.join(', ')}` });
+    if (t.export_format === undefined) ctx.addIssue({ code: 'custom', path: ['export_format'], message: 'required for an export: csv or json' });
+  });
+
+const ruleSchema = z.looseObject(
+  {
+    field_name: z.string({ error: 'expected a string' }).optional(),
+    operator: z.string({ error: 'expected a string such as "is" or "relative_less_than"' }).optional(),
+  },
+  { error: 'expected a rule object' },
+);
+
+const segmentSchema = z.looseObject(
+  {
+    entity: z.string({ error: 'expected a string such as "people"' }).optional(),
+    index: z.string({ error: 'expected a string (an export index)' }).optional(),
+    join: z.enum(['all', 'any'], { error: 'expected all or any' }).optional(),
+    chain_id: z.number({ error: 'expected an integer' }).int('expected an integer').optional(),
+    rules: z.array(ruleSchema, { error: 'expected an array of rules' }).optional(),
+  },
+  { error: 'expected an object' },
+);
+
+export const triggerSchema = z
+  .looseObject(
+    {
+      once: z.string({ error: ISO_MESSAGE }).refine(isIsoDateTime, ISO_MESSAGE).optional(),
+      segment_id: z.union([z.number().int(), z.string().min(1)], { error: 'expected a segment id (an integer or a string)' }).optional(),
+      segment: segmentSchema.optional(),
+    },
+    { error: 'expected an object such as {"once":"2026-05-26T12:00:00Z"}' },
+  )
+  .refine((t) => t.once !== undefined || t.segment !== undefined || t.segment_id !== undefined, {
+    message: 'expected at least one of once, segment, segment_id',
+  });
+
+const desc = z.string({ error: 'expected a string' }).min(1, 'expected a non-empty string');
+const debug = z.string({ error: 'expected a string' }).nullable();
+
+export const createBodySchema = z.strictObject({
+  chain: z.number({ error: 'expected an integer chain id' }).int('expected an integer chain id').positive('expected a positive chain id'),
+  desc,
+  target: targetSchema,
+  trigger: triggerSchema,
+  debug: debug.optional(),
+});
+export type CreateBody = z.infer<typeof createBodySchema>;
+
+export const updateBodySchema = z.strictObject({
+  desc: desc.optional(),
+  target: targetSchema.optional(),
+  trigger: triggerSchema.optional(),
+  debug: debug.optional(),
+});
+export type UpdateBody = z.infer<typeof updateBodySchema>;
+
+/** Fields of a task object the server owns; a body file made from `task get --json` may carry them. */
+export const READ_ONLY_FIELDS = ['id', 'state', 'logs', 'version', 'result'] as const;
+
+export interface SpaazaState {
+  code: string;
+  last_run_date?: string | null;
+  last_modified?: string | null;
+  created_date?: string | null;
+  [extra: string]: unknown;
+}
+
+export interface SpaazaTask {
+  id: number;
+  chain?: number;
+  desc?: string;
+  state?: SpaazaState;
+  trigger?: Record<string, unknown>;
+  target?: Record<string, unknown>;
+  /** entry fields are undocumented */
+  logs?: unknown[];
+  debug?: string | null;
+  version?: number;
+  [extra: string]: unknown;
+}
+
+const stateSchema = z.looseObject({ code: z.string() });
+/** What taskctl relies on in a task object: an id and, when present, a state with a code. */
+export const taskResponseSchema = z.looseObject({
+  id: z.union([z.number(), z.string()]),
+  state: stateSchema.optional(),
+  target: z.record(z.string(), z.unknown()).optional(),
+  trigger: z.record(z.string(), z.unknown()).optional(),
+});
+export const stateResponseSchema = stateSchema;
+export const downloadUrlSchema = z.looseObject({ url: z.string().regex(/^https?:\/\//i) });
