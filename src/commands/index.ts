@@ -1,10 +1,14 @@
 /** Every command tree, in help order. */
 import type { CommandSpec } from './types.js';
 import { openhimCommands } from './openhim/index.js';
+import { conductorCommands } from './conductor/index.js';
+import { spaazaCommands } from './spaaza/index.js';
 import { profileCommands } from './profile/index.js';
 
 export const COMMANDS: CommandSpec[] = [
   openhimCommands,
+  conductorCommands,
+  spaazaCommands,
   profileCommands,
   {
     name: 'completion',

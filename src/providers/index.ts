@@ -4,6 +4,8 @@ import type { ProviderModule } from './types.js';
 
 const loaders: Partial<Record<Provider, () => Promise<ProviderModule>>> = {
   openhim: async () => (await import('./openhim/client.js')).openhim,
+  conductor: async () => (await import('./conductor/client.js')).conductor,
+  spaaza: async () => (await import('./spaaza/client.js')).spaaza,
 };
 
 export async function loadProvider(p: Provider): Promise<ProviderModule> {
