@@ -91,6 +91,7 @@ export function buildProgram(
   specs: readonly CommandSpec[],
   root: { version: string; summary: string; examples: readonly string[]; footer: string },
   onRun: (inv: Invocation) => Promise<void>,
+  argv?: readonly string[],
 ): Command {
   const program = new Command('taskctl');
   program
@@ -129,6 +130,28 @@ export function buildProgram(
     }
     return cmd;
   };
-  for (const spec of specs) add(program, spec, []);
+  // Only the tree the command line names is built in full: a start-up costs commander objects for
+  // one provider, not all four. Other top-level commands appear with their summary (root --help).
+  const first = firstWord(argv);
+  for (const spec of specs) {
+    if (first === undefined || spec.name === first || spec.aliases?.includes(first) || !spec.subcommands?.length) add(program, spec, []);
+    else program.command(spec.name).summary(spec.summary).description(spec.summary);
+  }
   return program;
+}
+
+/** The first word of the command line that is not a global option or its value. */
+export function firstWord(argv: readonly string[] | undefined): string | undefined {
+  if (!argv) return undefined;
+  const takesValue = new Set(GLOBAL_OPTIONS.filter((g) => g.flags.includes('<')).flatMap((g) => g.flags.split(/[ ,]+/).filter((f) => f.startsWith('-'))));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return argv[i + 1];
+    if (a.startsWith('-')) {
+      if (takesValue.has(a)) i++;
+      continue;
+    }
+    return a;
+  }
+  return undefined;
 }

@@ -79,7 +79,7 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
   const program = buildProgram(COMMANDS, ROOT, async (inv: Invocation) => {
     const { runInvocation } = await import('./runtime.js');
     exitCode = await runInvocation(inv, { streams, env: io.env, cwd: io.cwd, signal: signal!, version: VERSION, now: io.now, sleep: io.sleep });
-  });
+  }, argv);
   const wantsJson = argv.includes('--json') || argv.some((a) => a === '--query' || a.startsWith('--query='));
   program.configureOutput({
     writeOut: (s) => streams.stdout.write(s),

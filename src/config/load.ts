@@ -2,17 +2,18 @@
  * Finding and parsing the config file. Search order (spec/CLI.md): `--config` / TASKCTL_CONFIG, else
  * `.openhimrc` (+ .json/.yaml/.yml) from the current directory upwards, then the user file
  * `$XDG_CONFIG_HOME/taskctl/config.yaml`. YAML and JSON only: JavaScript config is never executed.
+ *
+ * (cosmiconfig was the first choice; with its JavaScript loaders refused and its global step (which also
+ * tries config.js) replaced by this walk, it only read the file, and loading it cost ~50 ms per run.)
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cosmiconfig, type Loader } from 'cosmiconfig';
-import YAML from 'yaml';
 import { ConfigError } from '../errors.js';
 import { JsonSyntaxError, parseJsonLocated } from '../input/json.js';
 import { fileSchema, describeIssue, rawProfileSchema } from './schema.js';
 import { PROVIDER_FACTS, isProvider } from './providers.js';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 export const SEARCH_PLACES = ['.openhimrc', '.openhimrc.json', '.openhimrc.yaml', '.openhimrc.yml'];
 
@@ -36,13 +37,23 @@ export function userConfigPath(env: NodeJS.ProcessEnv): string {
   return path.join(base, 'taskctl', 'config.yaml');
 }
 
-const yamlLoader: Loader = (filepath, content) => parseYaml(content, filepath);
-const jsonLoader: Loader = (filepath, content) => parseJsonLocated(content, filepath);
-const refuseJs: Loader = (filepath) => {
+/** JavaScript config would be code we execute: never. */
+function refuseJs(filepath: string): never {
   throw new ConfigError(`${filepath}: JavaScript config files are never executed`, { hint: 'use YAML or JSON' });
-};
+}
 
-function parseYaml(content: string, filepath: string): unknown {
+/** Reads and parses one config file: `.json` (and JSON-looking `.openhimrc`) as JSON, the rest as YAML. */
+async function readConfigFile(filepath: string): Promise<{ filepath: string; config: unknown }> {
+  if (/\.(c|m)?[jt]s$/.test(filepath)) refuseJs(filepath);
+  const content = fs.readFileSync(filepath, 'utf8');
+  if (content.trim() === '') return { filepath, config: {} };
+  const json = filepath.endsWith('.json') || (path.extname(filepath) === '' && content.trimStart().startsWith('{'));
+  return { filepath, config: json ? parseJsonLocated(content, filepath) : await parseYaml(content, filepath) };
+}
+
+async function parseYaml(content: string, filepath: string): Promise<unknown> {
+  // loaded only when there is YAML to read
+  const { default: YAML } = await import('yaml');
   const doc = YAML.parseDocument(content, { prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
@@ -58,40 +69,32 @@ function parseYaml(content: string, filepath: string): unknown {
  * `explicit` comes from --config or TASKCTL_CONFIG: it must exist.
  */
 export async function loadConfig(opts: { explicit?: string; cwd: string; env: NodeJS.ProcessEnv }): Promise<LoadedConfig | null> {
-  const explorer = cosmiconfig('taskctl', {
-    searchPlaces: SEARCH_PLACES,
-    loaders: { noExt: yamlLoader, '.yaml': yamlLoader, '.yml': yamlLoader, '.json': jsonLoader, '.js': refuseJs, '.cjs': refuseJs, '.mjs': refuseJs, '.ts': refuseJs },
-    cache: false,
-  });
-  let result: { filepath: string; config: unknown; isEmpty?: boolean } | null;
+  let result: { filepath: string; config: unknown } | null;
   try {
     if (opts.explicit) {
       const file = path.resolve(opts.cwd, opts.explicit);
       if (!fs.existsSync(file)) throw new ConfigError(`config file ${file} does not exist`, { hint: 'check --config / TASKCTL_CONFIG' });
-      if (/\.(c|m)?[jt]s$/.test(file)) refuseJs(file, '');
-      result = await explorer.load(file);
+      result = await readConfigFile(file);
     } else {
-      // We walk the directories ourselves (cosmiconfig's global step would also try config.js under
-      // env-paths' directory); cosmiconfig loads and caches each candidate with our YAML/JSON loaders.
-      result = await searchUpwards(explorer, opts.cwd);
+      result = await searchUpwards(opts.cwd);
       if (!result) {
         const user = userConfigPath(opts.env);
-        if (fs.existsSync(user)) result = await explorer.load(user);
+        if (fs.existsSync(user)) result = await readConfigFile(user);
       }
     }
   } catch (err) {
     throw asConfigError(err);
   }
   if (!result) return null;
-  return validateFile(result.filepath, result.isEmpty ? {} : result.config);
+  return validateFile(result.filepath, result.config ?? {});
 }
 
-async function searchUpwards(explorer: ReturnType<typeof cosmiconfig>, cwd: string) {
+async function searchUpwards(cwd: string): Promise<{ filepath: string; config: unknown } | null> {
   let dir = path.resolve(cwd);
   for (let i = 0; i < 256; i++) {
     for (const place of SEARCH_PLACES) {
       const file = path.join(dir, place);
-      if (fs.existsSync(file) && fs.statSync(file).isFile()) return explorer.load(file);
+      if (fs.existsSync(file) && fs.statSync(file).isFile()) return readConfigFile(file);
     }
     const parent = path.dirname(dir);
     if (parent === dir) break;
@@ -130,7 +133,7 @@ function validateFile(filepath: string, data: unknown): LoadedConfig {
   return { filepath, dir: path.dirname(filepath), defaults, profiles, mode };
 }
 
-function issuesError(filepath: string, error: z.ZodError, prefix: string, input: unknown, secretKeys?: ReadonlySet<string>, profile?: string): ConfigError {
+function issuesError(filepath: string, error: z.core.$ZodError, prefix: string, input: unknown, secretKeys?: ReadonlySet<string>, profile?: string): ConfigError {
   const lines = error.issues.map((i) => describeIssue(i, prefix, input, secretKeys));
   const where = profile ? `${filepath} (profile "${profile}")` : filepath;
   return new ConfigError(`${where}: ${lines.join('; ')}`);

@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs';
 import tls from 'node:tls';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, loadEnvHttpProxyAgent } from './undici.js';
 import { ConfigError } from '../errors.js';
 
 export interface TransportOptions {
@@ -15,12 +16,19 @@ export interface TransportOptions {
   env: NodeJS.ProcessEnv;
 }
 
-const dispatchers = new Map<string, Dispatcher>();
+const dispatchers = new Map<string, Promise<Dispatcher>>();
 
-export function getDispatcher(opts: TransportOptions): Dispatcher {
+export function getDispatcher(opts: TransportOptions): Promise<Dispatcher> {
   const key = `${opts.ca ?? ''}|${opts.insecure}`;
   let d = dispatchers.get(key);
-  if (d) return d;
+  if (!d) {
+    d = createDispatcher(opts);
+    dispatchers.set(key, d);
+  }
+  return d;
+}
+
+async function createDispatcher(opts: TransportOptions): Promise<Dispatcher> {
   let ca: string[] | undefined;
   if (opts.ca) {
     let pem: string;
@@ -42,7 +50,8 @@ export function getDispatcher(opts: TransportOptions): Dispatcher {
   };
   const env = opts.env;
   const proxied = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
-  d = proxied
+  const EnvHttpProxyAgent = proxied ? await loadEnvHttpProxyAgent() : undefined;
+  return EnvHttpProxyAgent
     ? new EnvHttpProxyAgent({
         ...options,
         httpProxy: env.HTTP_PROXY || env.http_proxy,
@@ -50,13 +59,11 @@ export function getDispatcher(opts: TransportOptions): Dispatcher {
         noProxy: env.NO_PROXY ?? env.no_proxy,
       })
     : new Agent(options);
-  dispatchers.set(key, d);
-  return d;
 }
 
 /** Closes every dispatcher so the process can exit without waiting for keep-alive sockets. */
 export async function closeDispatchers(): Promise<void> {
   const all = [...dispatchers.values()];
   dispatchers.clear();
-  await Promise.allSettled(all.map((d) => d.destroy()));
+  await Promise.allSettled(all.map(async (d) => (await d).destroy()));
 }
