@@ -8,8 +8,10 @@
  * got it), must re-run the provider's auth before each attempt (fresh OpenHIM token headers), and must
  * log each attempt in --verbose. The interceptor gives none of these hooks.
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
-import { request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request as undiciRequest } from './undici.js';
 import { NetworkError, TaskctlError, UsageError } from '../errors.js';
 import { redactHeaderValue, redactJson, type SecretRegistry } from './redact.js';
 import { getDispatcher, type TransportOptions } from './transport.js';
@@ -61,7 +63,13 @@ export interface DryRunRecord {
 export interface AuthStrategy {
   /** a word for messages: "basic", "token", … */
   readonly mode: string;
-  /** adds credentials to `headers`; may run an exchange first (never under --dry-run) */
+  /**
+   * Runs a login exchange (OpenHIM's /authenticate, a token mint) before the request takes one of the
+   * client's connection slots. An exchange made from apply() instead would wait for a slot held by
+   * the very requests waiting for it: a deadlock once --concurrency requests are in flight.
+   */
+  prepare?(dryRun?: boolean): Promise<void>;
+  /** adds credentials to `headers` (cheap: the exchange happened in prepare; never one under --dry-run) */
   apply(headers: Record<string, string>, req: { method: string; url: URL; dryRun: boolean }): Promise<void>;
   /** on 401/403: return true to send the request once more with fresh credentials */
   refresh?(res: HttpResponse): Promise<boolean>;
@@ -99,7 +107,13 @@ export class HttpClient {
   private dispatcher: Dispatcher | null = null;
   /** requests wait until this time (ms) after a 429 or an exhausted RateLimit budget */
   private pausedUntil = 0;
-  private rate: { remaining: number; resetAt: number } | null = null;
+  /**
+   * The latest RateLimit budget the server reported: `remaining` as of request number `seq`, and when
+   * its window ends. Requests sent after `seq` are not in that count yet (see waitForPacing).
+   */
+  private rate: { remaining: number; resetAt: number; seq: number } | null = null;
+  /** requests let through pacing so far; each gets the next number */
+  private sentSeq = 0;
   private inFlight = 0;
   private limit: number;
   private waiters: (() => void)[] = [];
@@ -110,6 +124,8 @@ export class HttpClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.auth = opts.auth;
     this.limit = Math.max(1, opts.concurrency);
+    // each request in flight or waiting listens for Ctrl-C on the run's signal: not a leak
+    if (opts.signal) setMaxListeners(Math.max(getMaxListeners(opts.signal), 4 * this.limit + 16), opts.signal);
   }
 
   buildUrl(path: string, query?: QueryInit): URL {
@@ -156,12 +172,15 @@ export class HttpClient {
     const maxRetries = spec.retry === 'never' ? 0 : Math.max(0, this.opts.retries);
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
+      if (spec.auth !== false && this.auth?.prepare) await this.auth.prepare(false);
       await this.acquire();
       let res: HttpResponse;
+      let ticket: PacingTicket;
       try {
-        await this.waitForPacing();
+        ticket = await this.waitForPacing();
         const headers = { ...baseHeaders };
         if (spec.auth !== false && this.auth) await this.auth.apply(headers, { method, url, dryRun: false });
+        ticket.sentAt = this.opts.now();
         res = await this.send(method, url, headers, body, spec);
       } catch (err) {
         this.release();
@@ -177,7 +196,7 @@ export class HttpClient {
         throw networkError(err, url);
       }
       this.release();
-      this.observeRateLimit(res);
+      this.observeRateLimit(res, ticket);
       if ((res.status === 401 || res.status === 403) && !refreshed && spec.auth !== false && this.auth?.refresh) {
         if (res.stream) res.text = await drain(res);
         if (await this.auth.refresh(res)) {
@@ -203,7 +222,7 @@ export class HttpClient {
   }
 
   private async send(method: string, url: URL, headers: Record<string, string>, body: string | Buffer | undefined, spec: RequestSpec): Promise<HttpResponse> {
-    if (!this.dispatcher) this.dispatcher = getDispatcher(this.opts.transport);
+    if (!this.dispatcher) this.dispatcher = await getDispatcher(this.opts.transport);
     this.stats.requests++;
     const started = this.opts.now();
     if (this.opts.verbose) {
@@ -265,32 +284,55 @@ export class HttpClient {
     while (this.inFlight < this.limit && this.waiters.length > 0) this.waiters.shift()!();
   }
 
+  /**
+   * After a 429: every request of the run waits, and the run continues with half the parallel requests.
+   * 429s answered within one pause (e.g. the rest of a burst sent before the first 429 came back) are one
+   * episode and halve the concurrency once, so a single burst does not drop it straight to 1.
+   */
   private backOff(waitMs: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.opts.now() + waitMs);
-    // back off for the whole run: fewer parallel requests from now on
-    this.limit = Math.max(1, Math.floor(this.limit / 2));
+    const now = this.opts.now();
+    if (now >= this.pausedUntil) this.limit = Math.max(1, Math.floor(this.limit / 2));
+    this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
   }
 
-  private observeRateLimit(res: HttpResponse): void {
+  /**
+   * Records the `RateLimit: limit, remaining, reset` budget of a response. The server measured `reset`
+   * when it counted the request, somewhere between our send and our receipt: the window's end is dated
+   * from the middle of that round trip. (Dating it from the receipt overshoots every window boundary by
+   * a round trip; from the send, it undershoots by the uplink delay and risks a 429.)
+   * Parallel requests reach the server in any order, so within a window the observation that leaves the
+   * smaller budget (`remaining + seq`, see waitForPacing) is kept; an expired one is always replaced.
+   */
+  private observeRateLimit(res: HttpResponse, ticket: PacingTicket): void {
     const rl = parseRateLimit(res.headers);
     if (!rl || rl.remaining === undefined || rl.reset === undefined) return;
-    this.rate = { remaining: rl.remaining, resetAt: this.opts.now() + rl.reset * 1000 };
+    const now = this.opts.now();
+    const seen = { remaining: rl.remaining, resetAt: (ticket.sentAt + now) / 2 + rl.reset * 1000, seq: ticket.seq };
+    if (!this.rate || this.rate.resetAt <= now || seen.remaining + seen.seq < this.rate.remaining + this.rate.seq) this.rate = seen;
   }
 
-  private async waitForPacing(): Promise<void> {
+  /**
+   * Waits until this request may be sent: not before a 429 pause ends, and not while the reported budget
+   * is spent. The budget left is `remaining` less the requests sent after the one that reported it (they
+   * were not counted yet; FIFO is assumed). Past the window's end the budget is unknown and requests flow.
+   */
+  private async waitForPacing(): Promise<PacingTicket> {
     for (let i = 0; i < 1000; i++) {
       const now = this.opts.now();
       let until = this.pausedUntil;
-      // the budget the server reported, less the requests already on their way
-      if (this.rate && this.rate.resetAt > now && this.rate.remaining - (this.inFlight - 1) <= 0) until = Math.max(until, this.rate.resetAt);
-      if (until <= now) {
-        if (this.rate && this.rate.resetAt > now) this.rate.remaining--;
-        return;
-      }
+      if (this.rate && this.rate.resetAt <= now) this.rate = null;
+      if (this.rate && this.rate.remaining - (this.sentSeq - this.rate.seq) <= 0) until = Math.max(until, this.rate.resetAt);
+      if (until <= now) return { seq: ++this.sentSeq, sentAt: now };
       await this.opts.sleep(until - now + 5, this.opts.signal);
-      if (this.rate && this.rate.resetAt <= this.opts.now()) this.rate = null;
     }
+    return { seq: ++this.sentSeq, sentAt: this.opts.now() };
   }
+}
+
+interface PacingTicket {
+  /** order in which requests passed pacing */
+  seq: number;
+  sentAt: number;
 }
 
 /** A JSON text body as a redacted value (printed pretty); any other text as it is. */

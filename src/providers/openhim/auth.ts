@@ -61,6 +61,12 @@ export class OpenhimAuth implements AuthStrategy {
     this.client = client;
   }
 
+  /** the one exchange of the run (token: GET /authenticate; session: POST /authenticate/local) */
+  async prepare(): Promise<void> {
+    if (this.mode === 'token') await this.initToken();
+    else if (this.mode === 'session') await this.initSession();
+  }
+
   async apply(headers: Record<string, string>, req: { url: URL; dryRun: boolean }): Promise<void> {
     if (this.mode === 'basic') {
       headers.authorization = `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}`;
