@@ -2,12 +2,14 @@
 import type { CommandSpec } from './types.js';
 import { openhimCommands } from './openhim/index.js';
 import { conductorCommands } from './conductor/index.js';
+import { closeCommands } from './close/index.js';
 import { spaazaCommands } from './spaaza/index.js';
 import { profileCommands } from './profile/index.js';
 
 export const COMMANDS: CommandSpec[] = [
   openhimCommands,
   conductorCommands,
+  closeCommands,
   spaazaCommands,
   profileCommands,
   {

@@ -5,6 +5,7 @@ import type { ProviderModule } from './types.js';
 const loaders: Partial<Record<Provider, () => Promise<ProviderModule>>> = {
   openhim: async () => (await import('./openhim/client.js')).openhim,
   conductor: async () => (await import('./conductor/client.js')).conductor,
+  close: async () => (await import('./close/client.js')).close,
   spaaza: async () => (await import('./spaaza/client.js')).spaaza,
 };
 

@@ -1,0 +1,179 @@
+/**
+ * The shared HttpClient's rate-limit behaviour, exercised as the Close provider uses it: against the
+ * fake Close server's limiter and its 429 shapes. Virtual clocks where a wait is checked; no test
+ * asserts a wall-clock time.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpClient, type ClientOptions } from '../../src/http/client.js';
+import { SecretRegistry } from '../../src/http/redact.js';
+import { closeDispatchers } from '../../src/http/transport.js';
+import { CloseAuth } from '../../src/providers/close/auth.js';
+import { startServer, jsonReply, type FakeServer } from '../servers/base.js';
+import { startClose, type FakeClose } from '../servers/close.js';
+
+const KEY = 'unit_close_key_77aa';
+let servers: Array<FakeClose | FakeServer> = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+  await closeDispatchers();
+});
+
+function clientFor(url: string, over: Partial<ClientOptions> = {}): HttpClient {
+  const secrets = new SecretRegistry();
+  return new HttpClient({
+    baseUrl: url,
+    transport: { insecure: false, connections: over.concurrency ?? 8, timeoutMs: 10_000, env: {} },
+    retries: 3,
+    timeoutMs: 10_000,
+    verbose: false,
+    dryRun: false,
+    concurrency: 8,
+    secrets,
+    log: () => undefined,
+    onDryRun: () => undefined,
+    sleep: (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms))),
+    now: () => Date.now(),
+    userAgent: 'taskctl-test',
+    auth: new CloseAuth(KEY, secrets),
+    ...over,
+  });
+}
+
+/** A virtual clock: sleep() records the wait and moves time on instead of waiting. */
+function virtualClock() {
+  let t = 1_000_000;
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => t,
+    sleep: async (ms: number) => {
+      waits.push(ms);
+      t += ms;
+    },
+  };
+}
+
+const BODY_429 = (reset: number) => ({ error: { message: 'API call count exceeded for this period', rate_endpoint_group: 'PUT /task/{id}/', rate_limit: 20, rate_reset: reset, rate_window: 1 } });
+
+describe('429 handling (as Close needs it)', () => {
+  it.each([
+    ['the RateLimit reset (a decimal) first', { RateLimit: 'limit=20, remaining=0, reset=0.25', 'Retry-After': '3' }, 7, 250],
+    ['else Retry-After', { 'Retry-After': '3' }, 7, 3000],
+    ['else the body rate_reset', {}, 0.7, 700],
+  ])('waits %s, then retries the PUT once', async (_name, headers, bodyReset, expected) => {
+    const fake = await startClose({ apiKeys: [KEY] });
+    servers.push(fake);
+    const [t] = fake.seed(1);
+    fake.failNext(1, 429, headers as Record<string, string>, BODY_429(bodyReset));
+    const clock = virtualClock();
+    const client = clientFor(fake.url, { now: clock.now, sleep: clock.sleep });
+    const res = await client.request({ method: 'PUT', path: `/api/v1/task/${t.id}/`, json: { is_complete: true } });
+    expect(res.status).toBe(200);
+    expect(fake.tasks.get(t.id)!.is_complete).toBe(true);
+    expect(fake.requests).toHaveLength(2);
+    // the wait asked for, plus a little jitter (at most 250 ms) so parallel retries do not collide
+    expect(clock.waits[0]).toBeGreaterThanOrEqual(expected);
+    expect(clock.waits[0]).toBeLessThanOrEqual(expected + 250);
+    expect(client.stats).toMatchObject({ requests: 2, retries: 1, rateLimited: 1 });
+  });
+
+  it('retries a POST on 429 too (Close did not act on it): exactly one task is created', async () => {
+    const fake = await startClose({ apiKeys: [KEY] });
+    servers.push(fake);
+    fake.failNext(2, 429, { RateLimit: 'limit=20, remaining=0, reset=0.01' }, BODY_429(0.01));
+    const clock = virtualClock();
+    const client = clientFor(fake.url, { now: clock.now, sleep: clock.sleep });
+    const res = await client.request({ method: 'POST', path: '/api/v1/task/', json: { _type: 'lead', lead_id: 'lead_a', text: 'x' } });
+    expect(res.status).toBe(200);
+    expect(fake.tasks.size).toBe(1);
+    expect(fake.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
+  });
+
+  it('a 429 pauses every request of the run, also one that never got a 429', async () => {
+    const fake = await startClose({ apiKeys: [KEY] });
+    servers.push(fake);
+    const [a, b] = fake.seed(2);
+    fake.failNext(1, 429, { RateLimit: 'limit=20, remaining=0, reset=0.5' }, BODY_429(0.5));
+    const waits: number[] = [];
+    let t = 1_000_000;
+    let client!: HttpClient;
+    let second: Promise<unknown> | undefined;
+    client = clientFor(fake.url, {
+      now: () => t,
+      sleep: async (ms) => {
+        waits.push(ms);
+        if (!second) {
+          // while A waits out its 429, B starts: it must wait for the same pause before sending
+          second = client.request({ method: 'PUT', path: `/api/v1/task/${b.id}/`, json: { is_complete: true } });
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        t += ms;
+      },
+    });
+    await client.request({ method: 'PUT', path: `/api/v1/task/${a.id}/`, json: { is_complete: true } });
+    await second;
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBeGreaterThanOrEqual(500);
+    expect(waits[1]).toBeGreaterThanOrEqual(450);
+    const bPuts = fake.requests.filter((r) => r.path.includes(b.id));
+    expect(bPuts).toHaveLength(1);
+  });
+
+  it('after a burst of 429s concurrency is halved once for the rest of the run, not once per 429', async () => {
+    let refused = 0;
+    let inFlight = 0;
+    let maxAfter = 0;
+    const server = await startServer(async () => {
+      if (refused < 8) {
+        refused++;
+        return jsonReply(429, BODY_429(0.05), { RateLimit: 'limit=8, remaining=0, reset=0.05' });
+      }
+      inFlight++;
+      maxAfter = Math.max(maxAfter, inFlight);
+      await new Promise((r) => setTimeout(r, 30));
+      inFlight--;
+      return jsonReply(200, { ok: true });
+    });
+    servers.push(server);
+    const client = clientFor(server.url);
+    const all = await Promise.all(Array.from({ length: 24 }, (_, i) => client.request({ method: 'PUT', path: `/api/v1/task/task_${i}/`, json: { is_complete: true } })));
+    expect(all.every((r) => r.status === 200)).toBe(true);
+    expect(refused).toBe(8);
+    // 8 → 4 (one episode), never 8 → 4 → 2 → 1
+    expect(maxAfter).toBe(4);
+  });
+});
+
+describe('pacing from the RateLimit header against the fake limiter', () => {
+  it('60 parallel PUTs under a 20 req/s limit: every task completed once, at most 5% answered 429', async () => {
+    const fake = await startClose({ apiKeys: [KEY], rateLimit: { requestsPerSecond: 20 }, latencyMs: 5 });
+    servers.push(fake);
+    const tasks = fake.seed(60);
+    const client = clientFor(fake.url);
+    const results = await Promise.all(tasks.map((t) => client.request({ method: 'PUT', path: `/api/v1/task/${t.id}/`, json: { is_complete: true } })));
+    expect(results.map((r) => r.status)).toEqual(tasks.map(() => 200));
+    expect(tasks.every((t) => fake.tasks.get(t.id)!.is_complete)).toBe(true);
+    const g = fake.stats().byGroup['PUT /task/{id}/'];
+    // every request the limiter let through was acted on exactly once
+    expect(g.total - g.limited).toBe(60);
+    expect(g.limited).toBeLessThanOrEqual(3);
+  });
+
+  it('stops sending when the reported budget is spent and waits for the window to reset', async () => {
+    let count = 0;
+    const server = await startServer(() => {
+      count++;
+      // the server says 2 requests are left in a window that ends in 0.4 s
+      return jsonReply(200, {}, { RateLimit: `limit=10, remaining=${Math.max(0, 3 - count)}, reset=0.4` });
+    });
+    servers.push(server);
+    const clock = virtualClock();
+    const client = clientFor(server.url, { now: clock.now, sleep: clock.sleep, concurrency: 1 });
+    for (let i = 0; i < 4; i++) await client.request({ method: 'GET', path: '/api/v1/me/' });
+    // requests 1-3 fit the budget; the 4th waited for the reset (~0.4 s), and only once
+    expect(clock.waits).toHaveLength(1);
+    expect(clock.waits[0]).toBeGreaterThanOrEqual(400);
+    expect(clock.waits[0]).toBeLessThan(500);
+  });
+});
