@@ -1,0 +1,89 @@
+/**
+ * taskctl at a real terminal (tmux gives it a pseudo-terminal): `profile add` prompts for what the
+ * flags did not give and masks the secret as it is typed; `profile remove` asks before removing and
+ * a "no" leaves the file alone. Colour and aligned tables appear on a terminal only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BIN, sandboxDir } from '../helpers/cli.js';
+
+const SOCKET = `taskctl-test-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+
+async function screenUntil(session: string, pattern: RegExp, timeoutMs = 8000): Promise<string> {
+  let screen = '';
+  for (let waited = 0; waited < timeoutMs; waited += 100) {
+    screen = tmux('capture-pane', '-p', '-t', session);
+    if (pattern.test(screen)) return screen;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`screen never matched ${pattern}:\n${screen}`);
+}
+
+function start(session: string, home: string, args: string): void {
+  const cmd = `cd ${home} && env -i PATH="${process.env.PATH}" HOME=${home} XDG_CONFIG_HOME=${home}/cfg TERM=xterm-256color ${process.execPath} ${BIN} ${args}; echo "EXIT=$?"; sleep 60`;
+  tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '40', cmd);
+}
+
+describe('at a terminal', () => {
+  let home: string;
+  beforeAll(() => {
+    home = fs.mkdtempSync(path.join(sandboxDir(), 'tty-'));
+  });
+  afterAll(() => {
+    try {
+      tmux('kill-server');
+    } catch {
+      /* already gone */
+    }
+  });
+
+  it('profile add prompts for each field and masks the password', async () => {
+    start('add', home, 'profile add local');
+    await screenUntil('add', /Provider/);
+    tmux('send-keys', '-t', 'add', 'Enter'); // openhim, the first choice
+    await screenUntil('add', /Server URL/);
+    tmux('send-keys', '-t', 'add', 'https://localhost:8080', 'Enter');
+    await screenUntil('add', /Username/);
+    tmux('send-keys', '-t', 'add', 'Enter'); // the offered default
+    await screenUntil('add', /password \(input hidden\)/);
+    tmux('send-keys', '-t', 'add', 'typed-secret-123');
+    const typing = await screenUntil('add', /\*{16}/);
+    expect(typing).not.toContain('typed-secret-123');
+    tmux('send-keys', '-t', 'add', 'Enter');
+    const done = await screenUntil('add', /EXIT=\d+/);
+    expect(done).toContain('EXIT=0');
+    expect(done).not.toContain('typed-secret-123');
+    const file = path.join(home, 'cfg', 'taskctl', 'config.yaml');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(file, 'utf8')).toContain('password: typed-secret-123');
+  });
+
+  it('profile remove asks first; "no" keeps the profile, "yes" removes it', async () => {
+    const file = path.join(home, 'cfg', 'taskctl', 'config.yaml');
+    start('no', home, 'profile remove local');
+    await screenUntil('no', /Remove profile "local"/);
+    tmux('send-keys', '-t', 'no', 'n', 'Enter');
+    const no = await screenUntil('no', /EXIT=\d+/);
+    expect(no).toContain('EXIT=2');
+    expect(no).toContain('cancelled; nothing was sent');
+    expect(fs.readFileSync(file, 'utf8')).toContain('local:');
+
+    start('yes', home, 'profile remove local');
+    await screenUntil('yes', /Remove profile "local"/);
+    tmux('send-keys', '-t', 'yes', 'y', 'Enter');
+    expect(await screenUntil('yes', /EXIT=\d+/)).toContain('EXIT=0');
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('local:');
+  });
+
+  it('tables are aligned with bold headers on a terminal', async () => {
+    fs.writeFileSync(path.join(home, '.openhimrc'), 'profiles:\n  a-long-profile-name:\n    provider: close\n    apiKey: ${K}\n  b:\n    provider: openhim\n    url: https://x:8080\n');
+    start('list', home, 'profile list');
+    const screen = await screenUntil('list', /EXIT=\d+/);
+    expect(screen).toMatch(/NAME\s+PROVIDER\s+URL/);
+    expect(screen).toMatch(/a-long-profile-name\s{2}close\s+https:\/\/api\.close\.com/);
+    expect(screen).toMatch(/\nb\s{19,}openhim/);
+  });
+});
