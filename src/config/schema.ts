@@ -4,6 +4,7 @@
  * place (so an unset variable in another profile is no error), and `profileSchemas` checks the one
  * profile in use after interpolation and env overrides.
  */
+import '../zod-en.js';
 import * as z from 'zod/mini';
 import { PROVIDERS, type Provider } from './providers.js';
 

@@ -5,7 +5,7 @@
  * expected type and the value received, and exit 2 before anything is sent.
  */
 import fs from 'node:fs';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { parseJsonInput } from './json.js';
@@ -94,8 +94,9 @@ function shorten(s: string, max = 60): string {
  * Validates a body with a zod schema; a violation is exit 2 naming each field, what was expected and
  * what was received. `source` prefixes the message ("--file task.json", "request body").
  */
-export function validateBody<T>(schema: z.ZodType<T>, body: unknown, source: string): T {
-  const r = schema.safeParse(body);
+export function validateBody<T>(schema: z.core.$ZodType<T>, body: unknown, source: string): T {
+  // the functional form accepts a schema of either zod build (classic or mini)
+  const r = z.safeParse(schema, body);
   if (r.success) return r.data;
   const lines = r.error.issues.map((issue) => {
     const field = issue.path.map(String).join('.') || '(body)';

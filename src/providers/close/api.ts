@@ -3,7 +3,7 @@
  * prints; returns the server's objects (not re-shaped) or throws the typed error. Under --dry-run the
  * request is printed instead of sent and these return `undefined`.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ApiError } from '../../errors.js';
 import type { HttpClient, HttpResponse, QueryInit } from '../../http/client.js';
 import { shortText } from '../errors.js';
@@ -16,7 +16,7 @@ export function tzOffsetHours(date = new Date()): string {
   return Number.isInteger(hours) ? hours.toFixed(1) : String(hours);
 }
 
-function parse<T>(res: HttpResponse, schema: z.ZodType<T>, what: string): T {
+function parse<T>(res: HttpResponse, schema: z.ZodMiniType<T>, what: string): T {
   let value: unknown;
   try {
     value = res.text.trim() === '' ? {} : JSON.parse(res.text);

@@ -2,7 +2,8 @@
  * Close task shapes (providers/close.md §2–§5): id formats, date values, the bodies taskctl sends
  * (validated before anything is sent) and the parts of responses it reads.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../zod-en.js';
 
 /** Task types from the Close docs (§4); `_type=all` lists every one of them. */
 export const TASK_TYPES = [
@@ -58,29 +59,29 @@ export function isCloseDate(value: string): boolean {
 
 export const DATE_HINT = 'a date such as 2025-03-31 or an ISO 8601 date-time such as 2025-03-31T09:30:00Z';
 
-const closeDate = z.string().refine(isCloseDate, { message: `expected ${DATE_HINT}` });
+const closeDate = z.string().check(z.refine(isCloseDate, { message: `expected ${DATE_HINT}` }));
 const idOf = (prefix: 'lead' | 'user') =>
-  z.string().refine((v) => checkCloseId(v, prefix) === null, { message: `expected a Close ${prefix} id (${prefix}_…)` });
-const nullableString = z.string().nullable();
+  z.string().check(z.refine((v) => checkCloseId(v, prefix) === null, { message: `expected a Close ${prefix} id (${prefix}_…)` }));
+const nullableString = z.nullable(z.string());
 
 /**
  * `PUT /task/{id}/`: every PUT is a partial update. The fields of Close's `UpdateNotification` schema;
  * anything else is refused (a typo such as `is_completed` would otherwise be ignored by the server).
  */
 export const updateBodySchema = z.strictObject({
-  assigned_to: idOf('user').nullable().optional(),
-  date: closeDate.nullable().optional(),
-  due_date: closeDate.nullable().optional(),
-  is_complete: z.boolean().optional(),
-  text: z.string().optional(),
-  priority: z.enum(PRIORITIES).optional(),
-  resolution: z.enum(RESOLUTIONS).nullable().optional(),
-  agent_config_id: nullableString.optional(),
-  contact_id: nullableString.optional(),
-  created_by: nullableString.optional(),
-  is_dateless: z.boolean().optional(),
-  lead_id: nullableString.optional(),
-  organization_id: nullableString.optional(),
+  assigned_to: z.optional(z.nullable(idOf('user'))),
+  date: z.optional(z.nullable(closeDate)),
+  due_date: z.optional(z.nullable(closeDate)),
+  is_complete: z.optional(z.boolean()),
+  text: z.optional(z.string()),
+  priority: z.optional(z.enum(PRIORITIES)),
+  resolution: z.optional(z.nullable(z.enum(RESOLUTIONS))),
+  agent_config_id: z.optional(nullableString),
+  contact_id: z.optional(nullableString),
+  created_by: z.optional(nullableString),
+  is_dateless: z.optional(z.boolean()),
+  lead_id: z.optional(nullableString),
+  organization_id: z.optional(nullableString),
 });
 export type UpdateBody = z.infer<typeof updateBodySchema>;
 
@@ -89,19 +90,21 @@ export const createBodySchema = z
   .strictObject({
     _type: z.enum(CREATABLE_TYPES),
     lead_id: idOf('lead'),
-    text: z.string().optional(),
-    date: closeDate.optional(),
-    assigned_to: idOf('user').optional(),
-    is_complete: z.boolean().optional(),
+    text: z.optional(z.string()),
+    date: z.optional(closeDate),
+    assigned_to: z.optional(idOf('user')),
+    is_complete: z.optional(z.boolean()),
   })
-  .superRefine((b, ctx) => {
-    if (b._type === 'lead' && (b.text === undefined || b.text.trim() === '')) {
-      ctx.addIssue({ code: 'custom', path: ['text'], message: 'a lead task needs text (what is to be done)' });
-    }
-    if (b._type !== 'lead' && b.text !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['text'], message: 'Close accepts text only on lead tasks' });
-    }
-  });
+  .check(
+    z.superRefine((b, ctx) => {
+      if (b._type === 'lead' && (b.text === undefined || b.text.trim() === '')) {
+        ctx.addIssue({ code: 'custom', path: ['text'], message: 'a lead task needs text (what is to be done)' });
+      }
+      if (b._type !== 'lead' && b.text !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['text'], message: 'Close accepts text only on lead tasks' });
+      }
+    }),
+  );
 export type CreateBody = z.infer<typeof createBodySchema>;
 
 /** A task as far as taskctl reads it; everything else is kept as the server sent it. */
@@ -112,16 +115,16 @@ export const taskSchema = z.record(z.string(), z.unknown());
 /** `GET /task/`: `{"data":[…],"has_more":bool}` (some endpoints add `total_results`). */
 export const listResponseSchema = z.looseObject({
   data: z.array(z.record(z.string(), z.unknown())),
-  has_more: z.boolean().optional(),
-  total_results: z.number().optional(),
+  has_more: z.optional(z.boolean()),
+  total_results: z.optional(z.number()),
 });
 
 /** `GET /me/` */
 export const meSchema = z.looseObject({
   id: z.string(),
-  email: z.string().optional(),
-  first_name: z.string().nullable().optional(),
-  last_name: z.string().nullable().optional(),
-  organizations: z.array(z.looseObject({ id: z.string(), name: z.string().optional() })).optional(),
+  email: z.optional(z.string()),
+  first_name: z.optional(z.nullable(z.string())),
+  last_name: z.optional(z.nullable(z.string())),
+  organizations: z.optional(z.array(z.looseObject({ id: z.string(), name: z.optional(z.string()) }))),
 });
 export type CloseMe = z.infer<typeof meSchema>;

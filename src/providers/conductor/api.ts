@@ -17,7 +17,7 @@ import {
   type ReassignBody,
   type Workflow,
 } from './schemas.js';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 export interface Result<T> {
   status: number;
@@ -34,7 +34,7 @@ async function send(client: HttpClient, spec: RequestSpec, what: string, humanAp
   return res;
 }
 
-function parse<T>(res: HttpResponse, schema: z.ZodType<T>, what: string): T {
+function parse<T>(res: HttpResponse, schema: z.ZodMiniType<T>, what: string): T {
   const body = tryJson(res);
   const r = schema.safeParse(body);
   if (!r.success) {

@@ -8,8 +8,8 @@ import { ApiError, errorForStatus } from '../../errors.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
 import { hostOf, shortText } from '../errors.js';
 import { spaazaErrorFor } from './errors.js';
-import { downloadUrlSchema, stateResponseSchema, taskResponseSchema, type CreateBody, type SpaazaState, type SpaazaTask, type UpdateBody } from './schemas.js';
-import type { z } from 'zod';
+import { downloadUrlSchema, stateResponseSchema, taskListResponseSchema, taskResponseSchema, type CreateBody, type SpaazaState, type SpaazaTask, type UpdateBody } from './schemas.js';
+import type * as z from 'zod/mini';
 
 export interface ListQuery {
   status?: string;
@@ -21,7 +21,7 @@ export interface ListQuery {
 
 const ok = (res: HttpResponse) => res.status >= 200 && res.status < 300;
 
-function parse<T>(res: HttpResponse, schema: z.ZodType<T>, what: string, expected: string): T {
+function parse<T>(res: HttpResponse, schema: z.ZodMiniType<T>, what: string, expected: string): T {
   let value: unknown;
   try {
     value = JSON.parse(res.text);
@@ -42,7 +42,7 @@ export async function listTasks(client: HttpClient, query: ListQuery): Promise<S
   const res = await client.request({ method: 'GET', path: '/tasks', query: { ...query } });
   if (res.dryRun) return undefined;
   if (!ok(res)) throw spaazaErrorFor(res, 'list tasks');
-  return parse(res, taskResponseSchema.array(), 'list tasks', 'a JSON array of tasks') as SpaazaTask[];
+  return parse(res, taskListResponseSchema, 'list tasks', 'a JSON array of tasks') as SpaazaTask[];
 }
 
 /** `GET /tasks/{id}` (its `logs` page with `log_limit`, default 10, and `offset`). */

@@ -7,7 +7,8 @@
  * (only `once` is confirmed), the fields of `logs[]` entries and of `result`. Unknown keys inside
  * `target` and `trigger` are therefore passed through untouched rather than rejected.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../zod-en.js';
 
 export const EXPORT_INDEXES = ['transactions', 'users', 'vouchers', 'wallet-ledger', 'products', 'product-variants'] as const;
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
@@ -42,31 +43,33 @@ const formatEnum = z.enum(EXPORT_FORMATS, { error: 'expected csv or json' });
 
 export const targetSchema = z
   .looseObject({
-    action: z.string({ error: 'expected a string such as "export"' }).min(1, 'expected a non-empty string such as "export"'),
-    export_index: indexEnum.optional(),
-    export_format: formatEnum.optional(),
+    action: z.string({ error: 'expected a string such as "export"' }).check(z.minLength(1, 'expected a non-empty string such as "export"')),
+    export_index: z.optional(indexEnum),
+    export_format: z.optional(formatEnum),
   }, { error: 'expected an object such as {"action":"export","export_index":"wallet-ledger","export_format":"csv"}' })
-  .superRefine((t, ctx) => {
-    if (t.action !== 'export') return;
-    if (t.export_index === undefined) ctx.addIssue({ code: 'custom', path: ['export_index'], message: `required for an export: one of ${EXPORT_INDEXES.join(', ')}` });
-    if (t.export_format === undefined) ctx.addIssue({ code: 'custom', path: ['export_format'], message: 'required for an export: csv or json' });
-  });
+  .check(
+    z.superRefine((t, ctx) => {
+      if (t.action !== 'export') return;
+      if (t.export_index === undefined) ctx.addIssue({ code: 'custom', path: ['export_index'], message: `required for an export: one of ${EXPORT_INDEXES.join(', ')}` });
+      if (t.export_format === undefined) ctx.addIssue({ code: 'custom', path: ['export_format'], message: 'required for an export: csv or json' });
+    }),
+  );
 
 const ruleSchema = z.looseObject(
   {
-    field_name: z.string({ error: 'expected a string' }).optional(),
-    operator: z.string({ error: 'expected a string such as "is" or "relative_less_than"' }).optional(),
+    field_name: z.optional(z.string({ error: 'expected a string' })),
+    operator: z.optional(z.string({ error: 'expected a string such as "is" or "relative_less_than"' })),
   },
   { error: 'expected a rule object' },
 );
 
 const segmentSchema = z.looseObject(
   {
-    entity: z.string({ error: 'expected a string such as "people"' }).optional(),
-    index: z.string({ error: 'expected a string (an export index)' }).optional(),
-    join: z.enum(['all', 'any'], { error: 'expected all or any' }).optional(),
-    chain_id: z.number({ error: 'expected an integer' }).int('expected an integer').optional(),
-    rules: z.array(ruleSchema, { error: 'expected an array of rules' }).optional(),
+    entity: z.optional(z.string({ error: 'expected a string such as "people"' })),
+    index: z.optional(z.string({ error: 'expected a string (an export index)' })),
+    join: z.optional(z.enum(['all', 'any'], { error: 'expected all or any' })),
+    chain_id: z.optional(z.number({ error: 'expected an integer' }).check(z.int('expected an integer'))),
+    rules: z.optional(z.array(ruleSchema, { error: 'expected an array of rules' })),
   },
   { error: 'expected an object' },
 );
@@ -74,33 +77,35 @@ const segmentSchema = z.looseObject(
 export const triggerSchema = z
   .looseObject(
     {
-      once: z.string({ error: ISO_MESSAGE }).refine(isIsoDateTime, ISO_MESSAGE).optional(),
-      segment_id: z.union([z.number().int(), z.string().min(1)], { error: 'expected a segment id (an integer or a string)' }).optional(),
-      segment: segmentSchema.optional(),
+      once: z.optional(z.string({ error: ISO_MESSAGE }).check(z.refine(isIsoDateTime, ISO_MESSAGE))),
+      segment_id: z.optional(z.union([z.number().check(z.int()), z.string().check(z.minLength(1))], { error: 'expected a segment id (an integer or a string)' })),
+      segment: z.optional(segmentSchema),
     },
     { error: 'expected an object such as {"once":"2026-05-26T12:00:00Z"}' },
   )
-  .refine((t) => t.once !== undefined || t.segment !== undefined || t.segment_id !== undefined, {
-    message: 'expected at least one of once, segment, segment_id',
-  });
+  .check(
+    z.refine((t) => t.once !== undefined || t.segment !== undefined || t.segment_id !== undefined, {
+      message: 'expected at least one of once, segment, segment_id',
+    }),
+  );
 
-const desc = z.string({ error: 'expected a string' }).min(1, 'expected a non-empty string');
-const debug = z.string({ error: 'expected a string' }).nullable();
+const desc = z.string({ error: 'expected a string' }).check(z.minLength(1, 'expected a non-empty string'));
+const debug = z.nullable(z.string({ error: 'expected a string' }));
 
 export const createBodySchema = z.strictObject({
-  chain: z.number({ error: 'expected an integer chain id' }).int('expected an integer chain id').positive('expected a positive chain id'),
+  chain: z.number({ error: 'expected an integer chain id' }).check(z.int('expected an integer chain id'), z.positive('expected a positive chain id')),
   desc,
   target: targetSchema,
   trigger: triggerSchema,
-  debug: debug.optional(),
+  debug: z.optional(debug),
 });
 export type CreateBody = z.infer<typeof createBodySchema>;
 
 export const updateBodySchema = z.strictObject({
-  desc: desc.optional(),
-  target: targetSchema.optional(),
-  trigger: triggerSchema.optional(),
-  debug: debug.optional(),
+  desc: z.optional(desc),
+  target: z.optional(targetSchema),
+  trigger: z.optional(triggerSchema),
+  debug: z.optional(debug),
 });
 export type UpdateBody = z.infer<typeof updateBodySchema>;
 
@@ -133,9 +138,11 @@ const stateSchema = z.looseObject({ code: z.string() });
 /** What taskctl relies on in a task object: an id and, when present, a state with a code. */
 export const taskResponseSchema = z.looseObject({
   id: z.union([z.number(), z.string()]),
-  state: stateSchema.optional(),
-  target: z.record(z.string(), z.unknown()).optional(),
-  trigger: z.record(z.string(), z.unknown()).optional(),
+  state: z.optional(stateSchema),
+  target: z.optional(z.record(z.string(), z.unknown())),
+  trigger: z.optional(z.record(z.string(), z.unknown())),
 });
+/** `GET /tasks`: a bare JSON array of tasks. */
+export const taskListResponseSchema = z.array(taskResponseSchema);
 export const stateResponseSchema = stateSchema;
-export const downloadUrlSchema = z.looseObject({ url: z.string().regex(/^https?:\/\//i) });
+export const downloadUrlSchema = z.looseObject({ url: z.string().check(z.regex(/^https?:\/\//i)) });
