@@ -180,6 +180,11 @@ export interface FakeOpenhim extends FakeServer {
   addUser(user: FakeOpenhimUserInput): void;
   /** the server clock (epoch ms) */
   now(): number;
+  /**
+   * Fault injection for tests: when set, called for every request before anything else; a Reply it returns is
+   * sent instead of the normal answer (e.g. fail the second POST /tasks).
+   */
+  intercept?: (req: RecordedRequest) => Reply | undefined;
 }
 
 export const OPENHIM_ROOT = {
@@ -754,7 +759,12 @@ export async function startOpenhim(options: OpenhimOptions = {}): Promise<FakeOp
       const filters: any = JSON.parse(q(req, 'filters') as string);
       if (filters.created) filters.created = JSON.parse(filters.created);
       const limit = parseInt(filterLimit as string, 10);
-      let list = [...tasks.values()].filter((t) => matchesQuery(t, isPlainObject(filters) ? filters : {}));
+      // `_id: {$in: [...]}` is answered from the map, as MongoDB answers it from the _id index (no full scan)
+      const idIn = isPlainObject(filters) && isPlainObject(filters._id) && Object.keys(filters._id).length === 1 ? filters._id.$in : undefined;
+      const candidates: Iterable<TaskDoc> = Array.isArray(idIn)
+        ? new Set(idIn.map((v) => (typeof v === 'string' ? tasks.get(v.toLowerCase()) : undefined)).filter((t): t is TaskDoc => t !== undefined))
+        : tasks.values();
+      let list = [...candidates].filter((t) => matchesQuery(t, isPlainObject(filters) ? filters : {}));
       list.sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || (b._id < a._id ? -1 : b._id > a._id ? 1 : 0));
       if (Number.isFinite(skip) && skip > 0) list = list.slice(skip);
       if (Number.isFinite(limit) && limit !== 0) list = list.slice(0, Math.abs(limit));
@@ -1007,6 +1017,8 @@ export async function startOpenhim(options: OpenhimOptions = {}): Promise<FakeOp
   };
 
   const handle = (req: RecordedRequest): Reply => {
+    const injected = fake.intercept?.(req);
+    if (injected) return { ...injected, ...(latencyMs > 0 ? { delayMs: latencyMs } : {}) };
     let reply: Reply;
     let cookies: string[] | undefined;
     const pub = publicRoute(req);
@@ -1030,7 +1042,7 @@ export async function startOpenhim(options: OpenhimOptions = {}): Promise<FakeOp
   const server = await startServer(handle, { tls: options.tls, hostname: options.hostname, lifetimeMs: options.lifetimeMs });
   if (mode === 'auto') startTimer();
 
-  return {
+  const fake: FakeOpenhim = {
     url: server.url,
     port: server.port,
     requests: server.requests,
@@ -1050,4 +1062,5 @@ export async function startOpenhim(options: OpenhimOptions = {}): Promise<FakeOp
     addUser,
     now,
   };
+  return fake;
 }

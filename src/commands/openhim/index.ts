@@ -1,12 +1,16 @@
 /** The `taskctl openhim` tree (declarations only; handlers load on use). */
 import type { CommandSpec } from '../types.js';
 import { apiSpec } from '../shared/api-spec.js';
+import { taskCommands } from './task/index.js';
+import { transactionCommands } from './transaction/index.js';
 
 export const openhimCommands: CommandSpec = {
   name: 'openhim',
   summary: 'OpenHIM core: rerun tasks, transactions, raw API',
   provider: 'openhim',
   subcommands: [
+    taskCommands,
+    transactionCommands,
     {
       name: 'status',
       summary: 'check the server: heartbeat, version, clock offset, working auth mode',

@@ -1,0 +1,3 @@
+import { statusCommand } from './set-status.js';
+
+export const run = statusCommand('pause');
