@@ -1,7 +1,7 @@
 // Shared helpers for the benchmarks: the fake servers (bundled from test/servers with esbuild, so
 // plain node can import them), spawning the built CLI, timing, and printing ratio tables.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -27,20 +27,33 @@ export async function loadServers() {
   return servers;
 }
 
-/** Runs a command; resolves with { code, ms, stdout, stderr, maxRssKb }. */
+const RSS_PROBE = path.join(ROOT, 'bench', 'rss-probe.cjs');
+let rssSeq = 0;
+
+/**
+ * Runs a command; resolves with { code, ms, stdout, stderr, maxRssKb }. maxRssKb is measured for node
+ * processes only (a preloaded probe reports the child's own peak RSS when it exits).
+ */
 export function run(cmd, args, { env = {}, input, cwd = ROOT } = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    // /usr/bin/time -f would need GNU time; read the peak RSS from the child's resource usage instead
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const rssFile = cmd === process.execPath ? path.join(ROOT, '.cache', 'bench', `rss-${process.pid}-${rssSeq++}`) : undefined;
+    const probe = rssFile ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${RSS_PROBE}`.trim(), TASKCTL_BENCH_RSS_FILE: rssFile } : {};
+    if (rssFile) mkdirSync(path.dirname(rssFile), { recursive: true });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env, ...probe }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      resolve({ code, ms, stdout, stderr, maxRssKb: child.resourceUsage?.().maxRSS });
+      let maxRssKb;
+      if (rssFile && existsSync(rssFile)) {
+        maxRssKb = Number(readFileSync(rssFile, 'utf8'));
+        rmSync(rssFile, { force: true });
+      }
+      resolve({ code, ms, stdout, stderr, maxRssKb });
     });
     if (input !== undefined) child.stdin.end(input);
     else child.stdin.end();

@@ -72,6 +72,19 @@ describe('JSON input', () => {
     expect(locate('ab\ncd', 4)).toEqual({ line: 2, column: 2 });
   });
 
+  it('finds the position even where Node 20 gives none ("Unexpected token")', () => {
+    const cases: [string, string][] = [
+      ['{"a": }', 'x:1:7: invalid JSON: unexpected character "}"'],
+      ['{\n  "a": 1,\n}', 'x:3:1: invalid JSON: trailing comma before }'],
+      ["{'a':1}", 'x:1:2: invalid JSON: expected a double-quoted property name'],
+      ['{"a":1}x', 'x:1:8: invalid JSON: unexpected text after the JSON value'],
+      ['[1,2', "x:1:5: invalid JSON: unexpected end of input, expected ',' or ']'"],
+      ['{"b":{"c":[true, nul]}}', 'x:1:18: invalid JSON: unexpected character "n"'],
+      ['"abc', 'x:1:5: invalid JSON: unterminated string'],
+    ];
+    for (const [text, message] of cases) expect(() => parseJsonLocated(text, 'x'), text).toThrow(message);
+  });
+
   it('--field name=value and name:=json build nested objects; later values win in merges', () => {
     expect(parseFieldArgs(['a=1', 'b:=1', 'c.d:=true', 'e:={"x":[1]}'])).toEqual({ a: '1', b: 1, c: { d: true }, e: { x: [1] } });
     expect(() => parseFieldArgs(['novalue'])).toThrow(/expected name=value/);
