@@ -19,10 +19,28 @@ const commanderWithoutChildProcess = {
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
       /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process-stub', namespace: 'stub' } : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+    b.onLoad({ filter: /^child_process-stub$/, namespace: 'stub' }, () => ({
       contents: "module.exports = { spawn() { throw new Error('executable subcommands are not supported'); } };",
       loader: 'js',
     }));
+    b.onLoad({ filter: /^http2-stub$/, namespace: 'stub' }, () => ({
+      contents: "throw new Error('HTTP/2 is not used by taskctl');",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * undici's HTTP/2 client requires node:http2 at load time inside a try/catch that falls back to no
+ * HTTP/2. taskctl never enables HTTP/2 (allowH2), so it gets the fallback instead of loading http2's
+ * modules on every run.
+ */
+const undiciWithoutHttp2 = {
+  name: 'undici-without-http2',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?http2$/ }, (args) =>
+      /[\\/]node_modules[\\/]undici[\\/]/.test(args.importer) ? { path: 'http2-stub', namespace: 'stub' } : undefined,
+    );
   },
 };
 
@@ -44,7 +62,7 @@ const result = await build({
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   // cosmiconfig loads TypeScript only for .ts config files, which taskctl refuses anyway
   external: ['typescript'],
-  plugins: [commanderWithoutChildProcess],
+  plugins: [commanderWithoutChildProcess, undiciWithoutHttp2],
   logLevel: 'warning',
 });
 

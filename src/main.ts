@@ -39,7 +39,14 @@ const ROOT = {
 
 function defaultIO(): MainIO {
   return {
-    streams: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+    streams: {
+      // process.stdin is created on first access (a few ms): only commands that read it pay for it
+      get stdin() {
+        return process.stdin;
+      },
+      stdout: process.stdout,
+      stderr: process.stderr,
+    },
     env: process.env,
     cwd: process.cwd(),
   };

@@ -9,3 +9,6 @@ import en from 'zod/v4/locales/en.js';
 
 // named imports only: `z.core.globalConfig` would pull zod's whole core namespace, every locale included
 if (!globalConfig.localeError) config(en());
+// zod compiles object parsers with new Function() on first use, which pays off after many parses; a
+// command parses a handful of objects once, so the interpreted path is faster end to end.
+config({ jitless: true });

@@ -3,7 +3,6 @@
  * --concurrency, TLS from the profile or flags, timeouts from --timeout, and HTTP(S)_PROXY/NO_PROXY.
  */
 import fs from 'node:fs';
-import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { Agent, loadEnvHttpProxyAgent } from './undici.js';
 import { ConfigError } from '../errors.js';
@@ -39,7 +38,7 @@ async function createDispatcher(opts: TransportOptions): Promise<Dispatcher> {
     }
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`CA file ${opts.ca} holds no PEM certificate`);
     // "in addition to the system store": Node's `ca` option replaces the defaults otherwise
-    ca = [...tls.rootCertificates, pem];
+    ca = [...process.getBuiltinModule('node:tls').rootCertificates, pem];
   }
   const options = {
     connections: Math.max(1, opts.connections),

@@ -7,7 +7,6 @@
  * - session: `POST /authenticate/local`, then the `koa.sess` + `koa.sess.sig` cookies (7.2+)
  * - auto: basic; on 401 token, remembered for the rest of the process.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { AuthError, NetworkError } from '../../errors.js';
 import type { AuthStrategy, HttpClient, HttpResponse } from '../../http/client.js';
 import type { SecretRegistry } from '../../http/redact.js';
@@ -15,8 +14,13 @@ import { shortText } from '../errors.js';
 
 export type AuthMode = 'basic' | 'token' | 'session' | 'auto';
 
+/** node:crypto, loaded on first use: basic and session auth never need it (it is a large module). */
+function crypto(): typeof import('node:crypto') {
+  return process.getBuiltinModule('node:crypto');
+}
+
 export function sha512hex(s: string): string {
-  return createHash('sha512').update(s, 'utf8').digest('hex');
+  return crypto().createHash('sha512').update(s, 'utf8').digest('hex');
 }
 
 /** The legacy token formula. */
@@ -80,7 +84,7 @@ export class OpenhimAuth implements AuthStrategy {
       }
       const { passwordHash, offsetMs } = await this.initToken();
       const ts = new Date(this.now() + offsetMs).toISOString();
-      Object.assign(headers, tokenHeaders({ username: this.creds.username, passwordHash, salt: randomBytes(16).toString('hex'), ts }));
+      Object.assign(headers, tokenHeaders({ username: this.creds.username, passwordHash, salt: crypto().randomBytes(16).toString('hex'), ts }));
       return;
     }
     if (req.dryRun) {
