@@ -1,5 +1,5 @@
 /**
- * The conductor tree run in-process (main() with fake streams) against the fake server, plus the provider's
+ * The conductor tree run in-process (test/helpers/inprocess.ts) against the fake server, plus the provider's
  * api.ts and auth.ts with a real Context: request building, terminal rendering, help text, token refresh rules.
  */
 import fs from 'node:fs';
@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/main.js';
 import { Context } from '../../src/context.js';
 import { normaliseGlobals } from '../../src/runtime.js';
 import { conductorCommands } from '../../src/commands/conductor/index.js';
@@ -16,6 +15,7 @@ import { conductor, authOf } from '../../src/providers/conductor/client.js';
 import * as api from '../../src/providers/conductor/api.js';
 import { ConductorOssError } from '../../src/providers/conductor/errors.js';
 import { exitCodeFor } from '../../src/errors.js';
+import { runInProcess } from '../helpers/inprocess.js';
 import { startConductor, type ConductorOptions, type FakeConductor } from '../servers/conductor.js';
 
 const SECRET = 'inproc-conductor-secret-77a1';
@@ -35,24 +35,21 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { HOME: tmp, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_CACHE_HOME: cache, CONDUCTOR_SERVER_URL: s.url, CONDUCTOR_AUTH_KEY: s.keyId, CONDUCTOR_AUTH_SECRET: SECRET, ...extra };
 }
 
-function streams(opts: { input?: string; tty?: boolean } = {}) {
+function streams() {
   const out = { stdout: '', stderr: '' };
-  const stdin = Object.assign(Readable.from(opts.input !== undefined ? [opts.input] : []), { isTTY: false });
+  const stdin = Object.assign(Readable.from([]), { isTTY: false });
   return {
     out,
     streams: {
       stdin,
-      stdout: { isTTY: Boolean(opts.tty), columns: 200, write: (c: string) => ((out.stdout += c), true) },
+      stdout: { isTTY: false, columns: 200, write: (c: string) => ((out.stdout += c), true) },
       stderr: { isTTY: false, columns: 200, write: (c: string) => ((out.stderr += c), true) },
     },
   };
 }
 
-async function run(args: string[], opts: { input?: string; tty?: boolean; env?: Record<string, string> } = {}) {
-  const { out, streams: st } = streams(opts);
-  const code = await main(args, { streams: st, env: env(opts.env), cwd: tmp, signal: new AbortController().signal });
-  for (const o of [out.stdout, out.stderr]) expect(o).not.toContain(SECRET);
-  return { code, ...out };
+function run(args: string[], opts: { input?: string; tty?: boolean; env?: Record<string, string> } = {}) {
+  return runInProcess(args, { input: opts.input, stdoutTTY: opts.tty, columns: 200, home: tmp, env: env(opts.env), secrets: [SECRET] });
 }
 
 function context(extraGlobals: Record<string, unknown> = {}) {

@@ -1,49 +1,14 @@
 /**
- * The spaaza commands run in-process (main() with fake streams, an injected clock/sleep and signal)
+ * The spaaza commands run in-process (test/helpers/inprocess.ts, with an injected sleep and signal)
  * against the fake Spaaza: payload merging, paging, run/wait/download, confirmations, errors.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../src/main.js';
 import { CANARY } from '../helpers/cli.js';
+import { runInProcess as run, type InProcessOptions, type InProcessResult } from '../helpers/inprocess.js';
 import { startSpaaza, type FakeSpaaza } from '../servers/spaaza.js';
-
-interface InProcessResult {
-  code: number;
-  stdout: string;
-  stdoutBytes: Buffer;
-  stderr: string;
-  json<T = unknown>(): T;
-}
-
-interface InProcessOptions {
-  env?: Record<string, string>;
-  stdin?: string;
-  stdinTTY?: boolean;
-  stdoutTTY?: boolean;
-  stderrTTY?: boolean;
-  signal?: AbortSignal;
-  cwd?: string;
-  /** called on every sleep (poll interval); default: a real 5 ms pause */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-class Sink {
-  chunks: Buffer[] = [];
-  constructor(
-    readonly isTTY: boolean,
-    readonly columns = 100,
-  ) {}
-  write(chunk: string | Uint8Array): boolean {
-    this.chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
-    return true;
-  }
-  get bytes(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-}
 
 function spaazaEnv(fake: FakeSpaaza, extra: Record<string, string> = {}): Record<string, string> {
   return { SPAAZA_URL: fake.url, SPAAZA_TOKEN_ID: fake.tokenId, SPAAZA_TOKEN_SECRET: fake.tokenSecret, SPAAZA_CHAIN: String(fake.chain), ...extra };
@@ -53,33 +18,19 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'taskctl-spaaza-'));
 }
 
-async function runInProcess(args: string[], opts: InProcessOptions = {}): Promise<InProcessResult> {
-  const stdout = new Sink(Boolean(opts.stdoutTTY));
-  const stderr = new Sink(Boolean(opts.stderrTTY));
-  const input = opts.stdin;
-  const stdin = {
-    isTTY: Boolean(opts.stdinTTY),
-    async *[Symbol.asyncIterator]() {
-      if (input !== undefined) yield input;
-    },
-  };
-  const code = await main(args, {
-    streams: { stdin, stdout, stderr },
-    env: { HOME: tempDir(), XDG_CONFIG_HOME: tempDir(), XDG_CACHE_HOME: tempDir(), ...opts.env },
+/** The shared in-process runner with a fresh HOME and cwd per run, a terminal 100 columns wide and 5 ms sleeps. */
+function runInProcess(args: string[], opts: InProcessOptions = {}): Promise<InProcessResult> {
+  return run(args, {
+    columns: 100,
+    home: tempDir(),
+    ...opts,
     cwd: opts.cwd ?? tempDir(),
-    signal: opts.signal ?? new AbortController().signal,
     sleep: opts.sleep ?? ((ms, signal) => new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const t = setTimeout(resolve, Math.min(ms, 5));
       signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
     })),
   });
-  const out = stdout.bytes.toString('utf8');
-  const err = stderr.bytes.toString('utf8');
-  for (const s of Object.values(CANARY)) {
-    if (out.includes(s) || err.includes(s)) throw new Error(`secret leaked by taskctl ${args.join(' ')}: ${s}\n${out}\n${err}`);
-  }
-  return { code, stdout: out, stdoutBytes: stdout.bytes, stderr: err, json: <T>() => JSON.parse(out) as T };
 }
 
 let fake: FakeSpaaza | undefined;
@@ -442,7 +393,7 @@ describe('spaaza task delete', () => {
     const f = await start();
     f.addTask({ id: 951 });
     f.addTask({ id: 952 });
-    const r = await runInProcess(['spaaza', 'task', 'delete', '-', '--yes', '--json'], { env: spaazaEnv(f), stdin: '951\n# comment\n952\n953\n' });
+    const r = await runInProcess(['spaaza', 'task', 'delete', '-', '--yes', '--json'], { env: spaazaEnv(f), input: '951\n# comment\n952\n953\n' });
     expect(r.code).toBe(7);
     const doc = r.json<{ results: { id: string; ok: boolean; status: number }[]; summary: unknown }>();
     expect(doc.results.map((x) => [x.id, x.ok, x.status])).toEqual([

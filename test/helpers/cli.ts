@@ -44,8 +44,8 @@ export function sandboxDir(): string {
   return sandbox;
 }
 
-export function baseEnv(): Record<string, string> {
-  const home = sandboxDir();
+/** PATH, LANG and a HOME/XDG tree rooted at `home` (default: the test file's sandbox). */
+export function baseEnv(home: string = sandboxDir()): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
