@@ -14,7 +14,8 @@ const PASSWORD = 'bench-password-1';
 const LATENCY_MS = 5;
 const IDS = 1000;
 const MEMORY_IDS = 10_000;
-const CONCURRENCY = 24;
+// --concurrency 16 (BENCH_CONCURRENCY to change): the default 8 leaves the 5 ms latency dominant
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 /** GNU time's %M (peak RSS, KiB) when available; lib's maxRssKb otherwise */
 async function peakRss(args, opts) {

@@ -2,6 +2,7 @@
  * Runs one parsed command: builds the context, loads the handler, maps every failure to its exit code
  * and prints it (spec/CLI.md "Errors"). Loaded only when a command runs, never for --help/--version.
  */
+import v8 from 'node:v8';
 import { Context, type GlobalOptions, type Streams } from './context.js';
 import { ExitWith, TaskctlError, UsageError, exitCodeFor } from './errors.js';
 import { prepareQuery } from './output/render.js';
@@ -37,6 +38,11 @@ export function normaliseGlobals(raw: Record<string, unknown>): GlobalOptions {
     color: raw.color !== false,
   };
 }
+
+// A command's live data is small, but V8 lets its young generation grow to tens of MiB under the
+// garbage of many requests (an id list of 10,000 peaked at ~115 MiB RSS). Keeping the young
+// generation at its initial size costs more, cheaper scavenges and keeps the peak near the live set.
+v8.setFlagsFromString('--semi-space-growth-factor=1');
 
 export async function runInvocation(inv: Invocation, renv: RunEnvironment): Promise<number> {
   const globals = normaliseGlobals(inv.globals);

@@ -49,6 +49,7 @@ export class OpenhimAuth implements AuthStrategy {
   private sessionInit?: Promise<string>;
   /** server time minus local time, when known (from /authenticate or /heartbeat) */
   offsetMs?: number;
+  private readonly basicHeader: string;
 
   constructor(
     readonly configured: AuthMode,
@@ -58,7 +59,9 @@ export class OpenhimAuth implements AuthStrategy {
   ) {
     this.mode = configured === 'auto' ? 'basic' : configured;
     this.tried.push(this.mode);
-    secrets.add(Buffer.from(`${creds.username}:${creds.password}`).toString('base64'));
+    const basic = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
+    secrets.add(basic);
+    this.basicHeader = `Basic ${basic}`;
   }
 
   bind(client: HttpClient): void {
@@ -73,7 +76,7 @@ export class OpenhimAuth implements AuthStrategy {
 
   async apply(headers: Record<string, string>, req: { url: URL; dryRun: boolean }): Promise<void> {
     if (this.mode === 'basic') {
-      headers.authorization = `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}`;
+      headers.authorization = this.basicHeader;
       return;
     }
     if (this.mode === 'token') {
