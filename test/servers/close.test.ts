@@ -253,11 +253,4 @@ describe('fake Close: rate limit and injection', () => {
     expect(r.headers.get('ratelimit')).toBe('limit=5, remaining=0, reset=0.25');
     expect(fake.stats().total).toBe(5);
   });
-
-  it('delays answers with latencyMs', async () => {
-    fake = await startClose({ latencyMs: 150 });
-    const t0 = Date.now();
-    expect((await call(fake, 'GET', '/me/')).status).toBe(200);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
-  });
 });

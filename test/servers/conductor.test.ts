@@ -328,13 +328,6 @@ describe('fake conductor: failure injection and latency', () => {
     await mint(s);
     expect(s.tokenRequests()).toBe(3);
   });
-
-  it('latencyMs delays answers', async () => {
-    const s = await start({ latencyMs: 150 });
-    const t0 = Date.now();
-    await mint(s);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
-  });
 });
 
 describe('fake conductor: OSS mode', () => {

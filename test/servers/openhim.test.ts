@@ -678,20 +678,9 @@ describe('processor designs (§5.1)', () => {
 });
 
 describe('server options', () => {
-  it('latencyMs delays replies', async () => {
-    const srv = await start({ latencyMs: 120 });
-    const t0 = Date.now();
-    await call(srv, 'GET', '/heartbeat');
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
-  });
 
-  let haveOpenssl = true;
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-  } catch {
-    haveOpenssl = false;
-  }
-  it.skipIf(!haveOpenssl)('tls and hostname pass through to the base server', async () => {
+  // openssl is a test dependency (.ci/run installs it)
+  it('tls and hostname pass through to the base server', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openhim-fake-'));
     try {
       execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
