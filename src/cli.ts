@@ -91,7 +91,6 @@ export function buildProgram(
   specs: readonly CommandSpec[],
   root: { version: string; summary: string; examples: readonly string[]; footer: string },
   onRun: (inv: Invocation) => Promise<void>,
-  argv?: readonly string[],
 ): Command {
   const program = new Command('taskctl');
   program
@@ -130,11 +129,9 @@ export function buildProgram(
     }
     return cmd;
   };
-  // Only the tree the command line names is built in full: a start-up costs commander objects for
-  // one provider, not all four. Other top-level commands appear with their summary (root --help).
-  const first = firstWord(argv);
+  // Trees the command line does not name come as name + summary only (see commands/index.ts).
   for (const spec of specs) {
-    if (first === undefined || spec.name === first || spec.aliases?.includes(first) || !spec.subcommands?.length) add(program, spec, []);
+    if (spec.subcommands?.length || spec.load) add(program, spec, []);
     else program.command(spec.name).summary(spec.summary).description(spec.summary);
   }
   return program;

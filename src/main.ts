@@ -4,8 +4,8 @@
  * loaded by the runtime chunk when a command runs.
  */
 import { CommanderError } from 'commander';
-import { buildProgram, type Invocation } from './cli.js';
-import { COMMANDS } from './commands/index.js';
+import { buildProgram, firstWord, type Invocation } from './cli.js';
+import { allCommands as allCommandSpecs, commandsFor } from './commands/index.js';
 import { TOPICS } from './help-topics.js';
 import type { Streams } from './context.js';
 import type { CommandSpec } from './commands/types.js';
@@ -78,15 +78,15 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
     argv = [...rest, '--help'];
   }
   if (argv[0] === '__complete') {
-    streams.stdout.write(completeWords(COMMANDS, argv.slice(1)).join('\n') + '\n');
+    streams.stdout.write(completeWords(await allCommandSpecs(), argv.slice(1)).join('\n') + '\n');
     return 0;
   }
 
   let exitCode = 0;
-  const program = buildProgram(COMMANDS, ROOT, async (inv: Invocation) => {
+  const program = buildProgram(await commandsFor(firstWord(argv)), ROOT, async (inv: Invocation) => {
     const { runInvocation } = await import('./runtime.js');
     exitCode = await runInvocation(inv, { streams, env: io.env, cwd: io.cwd, signal: signal!, version: VERSION, now: io.now, sleep: io.sleep });
-  }, argv);
+  });
   const wantsJson = argv.includes('--json') || argv.some((a) => a === '--query' || a.startsWith('--query='));
   program.configureOutput({
     writeOut: (s) => streams.stdout.write(s),

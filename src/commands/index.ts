@@ -1,22 +1,41 @@
-/** Every command tree, in help order. */
+/**
+ * Every command tree, in help order. The entry holds only each tree's name and summary; a tree's
+ * declarations load when the command line names it (root --help shows summaries only).
+ */
 import type { CommandSpec } from './types.js';
-import { openhimCommands } from './openhim/index.js';
-import { conductorCommands } from './conductor/index.js';
-import { closeCommands } from './close/index.js';
-import { spaazaCommands } from './spaaza/index.js';
-import { profileCommands } from './profile/index.js';
 
-export const COMMANDS: CommandSpec[] = [
-  openhimCommands,
-  conductorCommands,
-  closeCommands,
-  spaazaCommands,
-  profileCommands,
-  {
-    name: 'completion',
-    summary: 'print a shell completion script (bash, zsh or fish)',
-    args: ['<shell>'],
-    examples: ['source <(taskctl completion bash)', 'taskctl completion fish > ~/.config/fish/completions/taskctl.fish'],
-    load: () => import('./completion.js'),
-  },
+export interface TreeEntry {
+  name: string;
+  summary: string;
+  /** the full declaration of the tree */
+  load: () => Promise<CommandSpec>;
+}
+
+export const TREES: TreeEntry[] = [
+  { name: 'openhim', summary: 'OpenHIM core: rerun tasks, transactions, raw API', load: async () => (await import('./openhim/index.js')).openhimCommands },
+  { name: 'conductor', summary: 'Orkes Conductor human tasks (Conductor OSS where it can), raw API', load: async () => (await import('./conductor/index.js')).conductorCommands },
+  { name: 'close', summary: 'Close CRM: tasks, raw API', load: async () => (await import('./close/index.js')).closeCommands },
+  { name: 'spaaza', summary: 'Spaaza Services API export tasks: create, run, wait, download', load: async () => (await import('./spaaza/index.js')).spaazaCommands },
+  { name: 'profile', summary: 'manage named profiles (server URL + credentials)', load: async () => (await import('./profile/index.js')).profileCommands },
 ];
+
+export const COMPLETION: CommandSpec = {
+  name: 'completion',
+  summary: 'print a shell completion script (bash, zsh or fish)',
+  args: ['<shell>'],
+  examples: ['source <(taskctl completion bash)', 'taskctl completion fish > ~/.config/fish/completions/taskctl.fish'],
+  load: () => import('./completion.js'),
+};
+
+/** The command list for this command line: the named tree in full, the others as name + summary. */
+export async function commandsFor(first: string | undefined): Promise<CommandSpec[]> {
+  const trees = await Promise.all(
+    TREES.map(async (t) => (t.name === first ? t.load() : ({ name: t.name, summary: t.summary, subcommands: [] } satisfies CommandSpec))),
+  );
+  return [...trees, COMPLETION];
+}
+
+/** Every tree in full (completion, tests). */
+export async function allCommands(): Promise<CommandSpec[]> {
+  return [...(await Promise.all(TREES.map((t) => t.load()))), COMPLETION];
+}

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { COMMANDS } from '../../src/commands/index.js';
+import { allCommands } from '../../src/commands/index.js';
+
+const COMMANDS = await allCommands();
 import type { CommandSpec } from '../../src/commands/types.js';
 import { CANARY, runCli, sandboxDir } from '../helpers/cli.js';
 import { startOpenhim, type FakeOpenhim } from '../servers/openhim.js';

@@ -1,6 +1,8 @@
 /** Every command declared in the tree is usable: help with examples, a handler, no clashing flags. */
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../src/commands/index.js';
+import { allCommands } from '../../src/commands/index.js';
+
+const COMMANDS = await allCommands();
 import type { CommandSpec } from '../../src/commands/types.js';
 import { GLOBAL_OPTIONS } from '../../src/cli.js';
 
