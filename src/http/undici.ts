@@ -32,7 +32,10 @@ export function request(url: URL, opts: RequestOptions): Promise<Dispatcher.Resp
 
 /** Loaded only when a proxy variable is set. */
 export async function loadEnvHttpProxyAgent(): Promise<typeof import('undici').EnvHttpProxyAgent> {
+  // ProxyAgent opens its tunnels with dispatcher.connect(), one of the API methods undici's index
+  // installs on Dispatcher.prototype; do what the index does, here where it is needed.
   // @ts-expect-error -- see above
-  const mod = await import('undici/lib/dispatcher/env-http-proxy-agent.js');
+  const [{ default: Dispatcher }, { default: api }, mod] = await Promise.all([import('undici/lib/dispatcher/dispatcher.js'), import('undici/lib/api/index.js'), import('undici/lib/dispatcher/env-http-proxy-agent.js')]);
+  Object.assign((Dispatcher as { prototype: object }).prototype, api);
   return (mod.default ?? mod) as typeof import('undici').EnvHttpProxyAgent;
 }
