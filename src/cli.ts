@@ -108,7 +108,8 @@ export function buildProgram(
     const cmd = parent.command(spec.name, { hidden: spec.hidden });
     const here = [...path, spec.name];
     const prov = spec.provider ?? provider;
-    cmd.summary(spec.summary).description(spec.description ?? spec.summary);
+    // `taskctl help <command…>` is the one help command (main.ts); no per-group `help` entries
+    cmd.summary(spec.summary).description(spec.description ?? spec.summary).helpCommand(false);
     for (const a of spec.aliases ?? []) cmd.alias(a);
     for (const a of spec.args ?? []) {
       const name = a.replace(/[<>[\].]/g, '');

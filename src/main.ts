@@ -92,8 +92,12 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
     writeOut: (s) => streams.stdout.write(s),
     writeErr: (s) => streams.stderr.write(s),
     outputError: (s, write) => {
-      const msg = s.replace(/^error: /, '').trimEnd();
-      write(`taskctl: ${msg} (see --help)\n`);
+      // "error: unknown command 'tsk'\n(Did you mean task?)" → one line
+      const msg = s
+        .replace(/^error: /, '')
+        .trimEnd()
+        .replace(/\s*\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)');
+      write(`taskctl: ${msg}${msg.includes('(did you mean') ? '' : ' (see --help)'}\n`);
       if (wantsJson) streams.stdout.write(`${JSON.stringify({ error: { code: 2, message: msg, status: null } }, null, 2)}\n`);
     },
   });
