@@ -257,9 +257,16 @@ describe('exit codes for configuration, usage and network failures', () => {
     expect(r.stderr).toContain('has no password (set OPENHIM_PASSWORD');
   });
 
-  it('unknown flags and commands: exit 2', async () => {
+  it('unknown flags and commands: exit 2, one line that suggests the right word', async () => {
     expect((await runCli(['openhim', 'status', '--nope'])).code).toBe(2);
     expect((await runCli(['openhim', 'frobnicate'])).code).toBe(2);
+    const typo = await runCli(['openhim', 'tsk', 'list']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe("taskctl: unknown command 'tsk' (did you mean task?)\n");
+    const bare = await runCli(['openhim']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('Usage: taskctl openhim');
+    expect(bare.stdout).toBe('');
     expect((await runCli(['--timeout', 'soon', 'openhim', 'status'])).code).toBe(2);
   });
 
