@@ -1,26 +1,11 @@
 /** `taskctl openhim task …` through the built binary against the fake OpenHIM (real sockets, exit codes, streams). */
-import { afterEach, describe, expect, it } from 'vitest';
-import { CANARY, runCli, writeConfig, type RunOptions } from '../helpers/cli.js';
-import { startOpenhim, type FakeOpenhim, type OpenhimOptions } from '../servers/openhim.js';
+import { describe, expect, it } from 'vitest';
+import { CANARY, runCli, writeConfig } from '../helpers/cli.js';
+import type { FakeOpenhim } from '../servers/openhim.js';
+import { USER, fake, openhimCli } from './openhim-e2e.js';
 
-const USER = 'e2e-admin@example.org';
 const UNKNOWN = '5f0000000000000000000000';
-
-const servers: FakeOpenhim[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function fake(opts: OpenhimOptions = {}): Promise<FakeOpenhim> {
-  const s = await startOpenhim({ lifetimeMs: 60_000, ...opts, users: [{ email: USER, password: CANARY.openhimPassword, groups: ['admin'] }] });
-  servers.push(s);
-  return s;
-}
-function cli(srv: FakeOpenhim, args: string[], opts: RunOptions = {}) {
-  return runCli(['openhim', 'task', ...args], {
-    ...opts,
-    env: { OPENHIM_URL: srv.url, OPENHIM_USERNAME: USER, OPENHIM_PASSWORD: CANARY.openhimPassword, ...(srv.flavor === '4.0.5' ? { OPENHIM_AUTH: 'token' } : {}), ...opts.env },
-  });
-}
+const cli = openhimCli('task');
 const api = (srv: FakeOpenhim) => srv.requests.filter((r) => !r.path.startsWith('/authenticate'));
 type Many = { results: { id: string; ok: boolean; status: number | null; error: string | null }[]; summary: { total: number; succeeded: number; failed: number } };
 

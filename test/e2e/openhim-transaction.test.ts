@@ -1,26 +1,11 @@
 /** `taskctl openhim transaction …` through the built binary against the fake OpenHIM. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { CANARY, runCli, type RunOptions } from '../helpers/cli.js';
-import { startOpenhim, type FakeOpenhim, type OpenhimOptions } from '../servers/openhim.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import type { FakeOpenhim } from '../servers/openhim.js';
+import { fake, openhimCli } from './openhim-e2e.js';
 
-const USER = 'e2e-admin@example.org';
 const CHANNEL = '6b0513a686b2e93ee5443ff0';
-
-const servers: FakeOpenhim[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function fake(opts: OpenhimOptions = {}): Promise<FakeOpenhim> {
-  const s = await startOpenhim({ lifetimeMs: 60_000, ...opts, users: [{ email: USER, password: CANARY.openhimPassword, groups: ['admin'] }] });
-  servers.push(s);
-  return s;
-}
-function cli(srv: FakeOpenhim, args: string[], opts: RunOptions = {}) {
-  return runCli(['openhim', 'transaction', ...args], {
-    ...opts,
-    env: { OPENHIM_URL: srv.url, OPENHIM_USERNAME: USER, OPENHIM_PASSWORD: CANARY.openhimPassword, ...opts.env },
-  });
-}
+const cli = openhimCli('transaction');
 
 describe('e2e: openhim transaction list', () => {
   it('table and --json; --count on 7.1+ ({count}) and 4.0.5 (array) alike', async () => {
