@@ -149,6 +149,8 @@ describe('profile selection and config errors', () => {
       ['profiles:\n  x:\n    provider: openhim\n    url: http://a\n    auth: bsic\n', 'profiles.x.auth:'],
       ['profiles:\n  x:\n    provider: spaaza\n    url: http://a\n    chain: lots\n', 'profiles.x.chain: expected an integer, received "lots"'],
       ['profiles:\n  x:\n    provider: openhim\n    url: not a url\n    username: a\n    password: b\n', 'profiles.x.url: expected an http(s) URL, received "not a url"'],
+      ['profiles:\n  x:\n    provider: openhim\n    username: a\n', 'profiles.x.url: expected string, received nothing'],
+      ['profiles:\n  x:\n    provider: openhim\n    url: http://a\n    insecure: sometimes\n', 'profiles.x.insecure:'],
     ];
     for (const [yaml, expected] of cases) {
       const file = writeConfig(yaml);

@@ -3,22 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type AuthStrategy, type DryRunRecord } from '../../src/http/client.js';
 import { SecretRegistry } from '../../src/http/redact.js';
 import { closeDispatchers } from '../../src/http/transport.js';
-import { startServer, jsonReply, type FakeServer } from '../servers/base.js';
+import { startServer, jsonReply, textReply, type FakeServer, type Reply } from '../servers/base.js';
 
 let server: FakeServer;
+/** replies a test queues for the path /scripted; other paths answer 200 with their path */
+const script: Reply[] = [];
 beforeAll(async () => {
-  server = await startServer((req) => jsonReply(200, { path: req.path }, {}), { lifetimeMs: 30_000 });
+  server = await startServer((req) => (req.path === '/scripted' && script.length ? script.shift()! : jsonReply(200, { path: req.path }, {})), { lifetimeMs: 30_000 });
 });
 afterAll(async () => {
   await closeDispatchers();
   await server.close();
 });
 
-function client(opts: { concurrency: number; dryRun?: boolean; onDryRun?: (r: DryRunRecord) => void }) {
+function client(opts: { concurrency: number; dryRun?: boolean; onDryRun?: (r: DryRunRecord) => void; retries?: number; sleeps?: number[] }) {
   return new HttpClient({
     baseUrl: server.url,
     transport: { insecure: false, connections: opts.concurrency, timeoutMs: 5000, env: {} },
-    retries: 0,
+    retries: opts.retries ?? 0,
     timeoutMs: 5000,
     verbose: false,
     dryRun: opts.dryRun ?? false,
@@ -26,8 +28,9 @@ function client(opts: { concurrency: number; dryRun?: boolean; onDryRun?: (r: Dr
     secrets: new SecretRegistry(),
     log: () => undefined,
     onDryRun: opts.onDryRun ?? (() => undefined),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    now: () => Date.now(),
+    // with `sleeps`, waits are recorded and advance a virtual clock instead of sleeping
+    sleep: opts.sleeps ? async (ms) => void opts.sleeps!.push(ms) : (ms) => new Promise((r) => setTimeout(r, ms)),
+    now: opts.sleeps ? () => Date.now() + opts.sleeps!.reduce((a, b) => a + b, 0) : () => Date.now(),
     userAgent: 'test',
   });
 }
@@ -83,5 +86,47 @@ describe('HttpClient', () => {
     const c = client({ concurrency: 1 });
     const url = c.buildUrl('/a', { iteration: [0, 1], x: undefined, y: 'z w' });
     expect(url.search).toBe('?iteration=0&iteration=1&y=z+w');
+  });
+
+  it('retries a GET on 503 and 502, waiting Retry-After, and returns the answer that finally came', async () => {
+    const sleeps: number[] = [];
+    const c = client({ concurrency: 2, retries: 3, sleeps });
+    script.push(textReply(503, 'busy', { 'retry-after': '2' }), textReply(502, 'bad gateway'));
+    const before = server.requests.length;
+    const res = await c.request({ method: 'GET', path: '/scripted' });
+    expect(res.status).toBe(200);
+    expect(server.requests.length - before).toBe(3);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(2000);
+    expect(sleeps[0]).toBeLessThan(2300);
+    expect(c.stats.retries).toBe(2);
+  });
+
+  it('never retries a POST on 503 (the server may have acted on it), but does on 429', async () => {
+    const c = client({ concurrency: 2, retries: 3, sleeps: [] });
+    script.push(textReply(503, 'busy'));
+    let before = server.requests.length;
+    expect((await c.request({ method: 'POST', path: '/scripted', json: {} })).status).toBe(503);
+    expect(server.requests.length - before).toBe(1);
+
+    const sleeps: number[] = [];
+    const c2 = client({ concurrency: 2, retries: 3, sleeps });
+    script.push(textReply(429, 'slow down', { ratelimit: 'limit=20, remaining=0, reset=0.25' }));
+    before = server.requests.length;
+    expect((await c2.request({ method: 'POST', path: '/scripted', json: {} })).status).toBe(200);
+    expect(server.requests.length - before).toBe(2);
+    // the RateLimit reset (a decimal number of seconds) wins over any default
+    expect(sleeps[0]).toBeGreaterThanOrEqual(250);
+    expect(sleeps[0]).toBeLessThan(600);
+  });
+
+  it('gives up after --retries and returns the last answer', async () => {
+    const c = client({ concurrency: 1, retries: 2, sleeps: [] });
+    script.push(textReply(503, 'a'), textReply(503, 'b'), textReply(503, 'c'), textReply(503, 'd'));
+    const before = server.requests.length;
+    const res = await c.request({ method: 'DELETE', path: '/scripted' });
+    expect(res.status).toBe(503);
+    expect(res.text).toBe('c');
+    expect(server.requests.length - before).toBe(3);
+    script.length = 0;
   });
 });
