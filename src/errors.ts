@@ -24,6 +24,8 @@ export interface ErrorDetails {
   /** the server's own message, printed on a second line */
   serverMessage?: string;
   cause?: unknown;
+  /** the command already printed what went wrong (e.g. the multi-id results): no extra error line */
+  reported?: boolean;
 }
 
 export class TaskctlError extends Error {
@@ -31,12 +33,14 @@ export class TaskctlError extends Error {
   hint?: string;
   status?: number;
   serverMessage?: string;
+  readonly reported: boolean;
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.hint = details.hint;
     this.status = details.status;
     this.serverMessage = details.serverMessage;
+    this.reported = details.reported ?? false;
   }
 }
 
@@ -78,12 +82,9 @@ export class Interrupted extends TaskctlError {
  */
 export class ExitWith extends TaskctlError {
   override readonly exitCode: number;
-  /** true when the command already printed what went wrong (no extra error line) */
-  readonly reported: boolean;
-  constructor(code: number, message: string, details: ErrorDetails & { reported?: boolean } = {}) {
+  constructor(code: number, message: string, details: ErrorDetails = {}) {
     super(message, details);
     this.exitCode = code;
-    this.reported = details.reported ?? false;
   }
 }
 
@@ -106,9 +107,4 @@ export function errorForStatus(status: number, message: string, details: Omit<Er
 export function exitCodeFor(err: unknown): number {
   if (err instanceof TaskctlError) return err.exitCode;
   return ExitCode.API;
-}
-
-/** Usage errors thrown by commander carry this code. */
-export function isCommanderError(err: unknown): err is Error & { code: string; exitCode: number } {
-  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' && String((err as { code: string }).code).startsWith('commander.');
 }

@@ -4,7 +4,7 @@
  */
 import v8 from 'node:v8';
 import { Context, type GlobalOptions, type Streams } from './context.js';
-import { ExitWith, TaskctlError, UsageError, exitCodeFor } from './errors.js';
+import { Interrupted, TaskctlError, UsageError, exitCodeFor } from './errors.js';
 import { prepareQuery } from './output/render.js';
 import { closeDispatchers } from './http/transport.js';
 import type { Invocation } from './cli.js';
@@ -55,7 +55,7 @@ export async function runInvocation(inv: Invocation, renv: RunEnvironment): Prom
     if (globals.dryRun && globals.json) ctx.out.printJson({ dryRun: true, requests: ctx.dryRunRecords });
     return code;
   } catch (err) {
-    if (renv.signal.aborted && !(err instanceof TaskctlError)) return reportError(ctx, new ExitWith(130, 'interrupted'));
+    if (renv.signal.aborted && !(err instanceof TaskctlError)) return reportError(ctx, new Interrupted('interrupted'));
     return reportError(ctx, err);
   } finally {
     await closeDispatchers();
@@ -65,7 +65,7 @@ export async function runInvocation(inv: Invocation, renv: RunEnvironment): Prom
 /** Prints `taskctl: <message> (<hint>)`, the server's message, and with --json the error document. */
 export function reportError(ctx: Context, err: unknown): number {
   const code = exitCodeFor(err);
-  if (err instanceof ExitWith && err.reported) return code;
+  if (err instanceof TaskctlError && err.reported) return code;
   const e = err instanceof TaskctlError ? err : null;
   const message = e ? e.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
   const hint = e?.hint ? ` (${e.hint})` : '';

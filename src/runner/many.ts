@@ -5,7 +5,7 @@
  * classes differ), 130 when Ctrl-C stopped it (what was done is still reported).
  */
 import type { Context } from '../context.js';
-import { ExitWith, TaskctlError, exitCodeFor } from '../errors.js';
+import { ExitWith, Interrupted, PartialFailure, TaskctlError, exitCodeFor } from '../errors.js';
 
 export interface ItemOutcome {
   /** HTTP status of the request that decided the outcome */
@@ -91,9 +91,9 @@ export async function runMany(
   if (skipped) parts.push(`${skipped} not sent`);
   ctx.info(parts.join(', '));
 
-  if (interrupted) throw new ExitWith(130, 'interrupted', { reported: true });
+  if (interrupted) throw new Interrupted('interrupted', { reported: true });
   if (failed === 0) return 0;
-  if (succeeded > 0) throw new ExitWith(7, 'some items failed', { reported: true });
+  if (succeeded > 0) throw new PartialFailure('some items failed', { reported: true });
   const classes = new Set(final.filter((r) => !r.ok && !r.skipped).map((r) => r.code));
   throw new ExitWith(classes.size === 1 ? [...classes][0]! : 1, 'every item failed', { reported: true });
 }

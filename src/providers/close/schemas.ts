@@ -22,7 +22,6 @@ export const TASK_TYPES = [
 export const CREATABLE_TYPES = ['lead', 'outgoing_call'] as const;
 export const PRIORITIES = ['high', 'medium'] as const;
 export const RESOLUTIONS = ['abandoned', 'skipped'] as const;
-export const VIEWS = ['inbox', 'future', 'archive'] as const;
 
 /**
  * Close ids are `<prefix>_` + base62; the length is not documented, so only the prefix (and that the

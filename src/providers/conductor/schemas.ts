@@ -69,11 +69,7 @@ export const reassignBody = z.array(
 ).check(z.minLength(1));
 export type ReassignBody = z.infer<typeof reassignBody>;
 
-/** update/complete body: the form's output fields, a JSON object */
-export const formBody = z.record(z.string(), z.unknown());
 
-/** `POST /api/token` answer */
-export const tokenResponse = z.looseObject({ token: z.string().check(z.minLength(1)) });
 
 /** `GET /api/token/userInfo` (the parts `profile test` shows) */
 export const userInfo = z.looseObject({ id: z.nullish(z.string()), name: z.nullish(z.string()) });

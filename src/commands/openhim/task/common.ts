@@ -1,6 +1,6 @@
 /** Pieces the `openhim task` handlers share: id checks, the status lookup before PUT/DELETE, Ctrl-C, and how a task reads. */
 import type { Context } from '../../../context.js';
-import { ExitWith, TaskctlError, UsageError } from '../../../errors.js';
+import { Interrupted, TaskctlError, UsageError } from '../../../errors.js';
 import type { HttpClient } from '../../../http/client.js';
 import { readIds } from '../../../input/ids.js';
 import { formatDuration } from '../../../output/progress.js';
@@ -29,7 +29,7 @@ export function describeTasks(ids: readonly string[]): string {
 
 /** Turns a failure caused by Ctrl-C into exit 130. */
 export function rethrowInterrupted(ctx: Context, err: unknown, message = 'interrupted'): never {
-  if (ctx.signal.aborted) throw new ExitWith(130, message);
+  if (ctx.signal.aborted) throw new Interrupted(message);
   throw err;
 }
 

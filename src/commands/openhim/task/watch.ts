@@ -6,7 +6,7 @@
  */
 import type { Context } from '../../../context.js';
 import type { Handler } from '../../types.js';
-import { ExitWith } from '../../../errors.js';
+import { ExitWith, Interrupted, PartialFailure } from '../../../errors.js';
 import type { HttpClient } from '../../../http/client.js';
 import { formatDuration, progressBar } from '../../../output/progress.js';
 import { openhim } from '../../../providers/openhim/client.js';
@@ -74,7 +74,7 @@ export async function watchTask(ctx: Context, client: HttpClient, id: string, in
     if (ctx.signal.aborted) {
       if (ctx.globals.json && last) ctx.out.printEvent(event('interrupted', id, last.task, last.counts, last.a, ctx.now() - started));
       ctx.info(`stopped watching task ${id}; the task itself was not changed`);
-      throw new ExitWith(130, 'interrupted', { reported: true });
+      throw new Interrupted('interrupted', { reported: true });
     }
     throw err;
   }
@@ -104,7 +104,7 @@ function finish(ctx: Context, id: string, task: TaskDetail, items: TaskItem[], c
       return 0;
     case 'failed':
       ctx.info(`${ctx.errStyle.red('taskctl:')} task ${id} completed with ${c.total - c.succeeded} of ${c.total} reruns not successful (${outcomeText(c)})`);
-      throw new ExitWith(7, 'some reruns failed', { reported: true });
+      throw new PartialFailure('some reruns failed', { reported: true });
     case 'cancelled':
       ctx.info(`${ctx.errStyle.red('taskctl:')} task ${id} was cancelled after ${c.done} of ${c.total} reruns (${outcomeText(c)})`);
       throw new ExitWith(1, 'task cancelled', { reported: true });

@@ -4,7 +4,7 @@
  * Never `/bulkrerun`: it returns no task ids, does not exist on 4.0.5, and reruns everything when its filter is empty.
  */
 import type { Handler } from '../../types.js';
-import { ExitWith, TaskctlError, UsageError } from '../../../errors.js';
+import { ExitWith, Interrupted, TaskctlError, UsageError } from '../../../errors.js';
 import { openhim } from '../../../providers/openhim/client.js';
 import { countTransactions, createTask, selectTransactions, type CreatedTask } from '../../../providers/openhim/api.js';
 import { isEmptyFilter } from '../../../providers/openhim/filters.js';
@@ -54,7 +54,7 @@ export const run: Handler = async (ctx, { opts }) => {
     const tids = ids.slice(i, i + TASK_CHUNK);
     let created: CreatedTask | null;
     try {
-      if (ctx.signal.aborted) throw new ExitWith(130, 'interrupted');
+      if (ctx.signal.aborted) throw new Interrupted('interrupted');
       created = await createTask(client, { tids, ...(batchSize !== undefined ? { batchSize } : {}), ...(paused ? { paused: true } : {}) });
     } catch (err) {
       if (tasks.length === 0) throw err;

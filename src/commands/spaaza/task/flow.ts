@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../../../context.js';
-import { ApiError, ExitWith, NetworkError, TaskctlError, UsageError, exitCodeFor } from '../../../errors.js';
+import { ApiError, Interrupted, NetworkError, TaskctlError, UsageError, exitCodeFor } from '../../../errors.js';
 import type { HttpClient } from '../../../http/client.js';
 import type { SecretRegistry } from '../../../http/redact.js';
 import { executeTask, getDownloadUrl, getTask, openDownload } from '../../../providers/spaaza/api.js';
@@ -112,7 +112,7 @@ export async function runTask(ctx: Context, client: HttpClient, id: string, opts
   } catch (err) {
     spin.stop();
     const hint = `it may still be running on the server: \`taskctl spaaza task wait ${id}\``;
-    if (interrupted(ctx, err)) throw new ExitWith(130, `interrupted while task ${id} was running`, { hint });
+    if (interrupted(ctx, err)) throw new Interrupted(`interrupted while task ${id} was running`, { hint });
     if (err instanceof NetworkError && /timed out/.test(err.message)) {
       const limit = timeoutMs < 10_000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
       throw new NetworkError(`${err.message}: task ${id} did not finish within ${limit}`, { hint: `${hint}; or raise --timeout (milliseconds)` });
@@ -304,7 +304,7 @@ export async function downloadTask(ctx: Context, client: HttpClient, id: string,
     }
   } catch (err) {
     progress.stop();
-    if (interrupted(ctx, err)) throw new ExitWith(130, `interrupted: the download of task ${id} was stopped${file ? '; nothing was saved' : ''}`);
+    if (interrupted(ctx, err)) throw new Interrupted(`interrupted: the download of task ${id} was stopped${file ? '; nothing was saved' : ''}`);
     if (err instanceof TaskctlError) throw err;
     const e = err as NodeJS.ErrnoException;
     if (e?.code && /^E[A-Z]+$/.test(e.code) && e.syscall && ['open', 'write', 'rename'].includes(e.syscall)) {
