@@ -1,4 +1,6 @@
-/** Pieces every provider's errorFor() shares: reading a server message out of a body. */
+/** Pieces every provider shares: reading a server message out of a body, and reading a success body. */
+import * as z from 'zod/mini';
+import { ApiError } from '../errors.js';
 import type { HttpResponse } from '../http/client.js';
 
 export function isJsonResponse(res: HttpResponse): boolean {
@@ -29,4 +31,30 @@ export function hostOf(res: HttpResponse): string {
   } catch {
     return res.url;
   }
+}
+
+/**
+ * A success body as JSON, checked against the schema of the parts taskctl reads. A body that is not
+ * JSON, or not the expected shape, is an ApiError (exit 1) naming the request and what came back.
+ * `emptyAs`: the value of an empty body (e.g. `{}`); `expected`: a phrase for the message ("a task object");
+ * `raw`: return the server's own object (key order kept for --json) instead of zod's copy.
+ */
+export function parseResponse<T>(res: HttpResponse, schema: z.core.$ZodType<T>, what: string, opts: { emptyAs?: unknown; expected?: string; raw?: boolean } = {}): T {
+  const fail = (detail: string, hint?: string) =>
+    new ApiError(`${what}: unexpected answer from ${hostOf(res)} (${res.status}): ${detail}`, { status: res.status, serverMessage: shortText(res.text, 300) || '(empty body)', hint });
+  let value: unknown = opts.emptyAs;
+  if (res.text.trim() !== '' || opts.emptyAs === undefined) {
+    try {
+      value = JSON.parse(res.text);
+    } catch {
+      throw fail('not JSON', 'is the profile URL the right API?');
+    }
+  }
+  const r = z.safeParse(schema, value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue.path.length ? ` at ${issue.path.map(String).join('.')}` : '';
+    throw fail(opts.expected ? `expected ${opts.expected}` : `${issue.message}${where}`);
+  }
+  return opts.raw ? (value as T) : r.data;
 }

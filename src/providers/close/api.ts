@@ -3,10 +3,8 @@
  * prints; returns the server's objects (not re-shaped) or throws the typed error. Under --dry-run the
  * request is printed instead of sent and these return `undefined`.
  */
-import type * as z from 'zod/mini';
-import { ApiError } from '../../errors.js';
 import type { HttpClient, HttpResponse, QueryInit } from '../../http/client.js';
-import { shortText } from '../errors.js';
+import { parseResponse } from '../errors.js';
 import { apiPath, close } from './client.js';
 import { listResponseSchema, meSchema, taskSchema, type CloseMe, type CloseTask, type CreateBody, type UpdateBody } from './schemas.js';
 
@@ -14,20 +12,6 @@ import { listResponseSchema, meSchema, taskSchema, type CloseMe, type CloseTask,
 export function tzOffsetHours(date = new Date()): string {
   const hours = -date.getTimezoneOffset() / 60;
   return Number.isInteger(hours) ? hours.toFixed(1) : String(hours);
-}
-
-function parse<T>(res: HttpResponse, schema: z.ZodMiniType<T>, what: string): T {
-  let value: unknown;
-  try {
-    value = res.text.trim() === '' ? {} : JSON.parse(res.text);
-  } catch {
-    throw new ApiError(`${what}: Close answered ${res.status} with a body that is not JSON (is the profile URL a Close API?)`, { status: res.status, serverMessage: shortText(res.text, 200) });
-  }
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    throw new ApiError(`${what}: unexpected answer from Close (${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')})`, { status: res.status });
-  }
-  return r.data;
 }
 
 async function send(client: HttpClient, spec: Parameters<HttpClient['request']>[0], what: string): Promise<HttpResponse | undefined> {
@@ -41,13 +25,13 @@ const fieldsQuery = (fields?: readonly string[]): QueryInit => (fields?.length ?
 
 export async function getMe(client: HttpClient): Promise<CloseMe | undefined> {
   const res = await send(client, { method: 'GET', path: apiPath('me') }, 'GET /me/');
-  return res && parse(res, meSchema, 'GET /me/');
+  return res && parseResponse(res, meSchema, 'GET /me/', { emptyAs: {} });
 }
 
 export async function getTask(client: HttpClient, id: string, fields?: readonly string[]): Promise<CloseTask | undefined> {
   const what = `task ${id}`;
   const res = await send(client, { method: 'GET', path: apiPath('task', id), query: fieldsQuery(fields) }, what);
-  return res && (parse(res, taskSchema, what) as CloseTask);
+  return res && (parseResponse(res, taskSchema, what, { emptyAs: {} }) as CloseTask);
 }
 
 /** `PUT /task/{id}/`: a partial update; the answer is the updated task. */
@@ -55,7 +39,7 @@ export async function updateTask(client: HttpClient, id: string, body: UpdateBod
   const what = `task ${id}`;
   const res = await send(client, { method: 'PUT', path: apiPath('task', id), json: body, query: fieldsQuery(fields) }, what);
   if (!res) return { status: 0 };
-  return { task: parse(res, taskSchema, what) as CloseTask, status: res.status };
+  return { task: parseResponse(res, taskSchema, what, { emptyAs: {} }) as CloseTask, status: res.status };
 }
 
 /** `DELETE /task/{id}/`: 200 with an empty body or `{}` ([SPEC]), or 204 ([PY]) — both are success. */
@@ -66,7 +50,7 @@ export async function deleteTask(client: HttpClient, id: string): Promise<{ stat
 
 export async function createTask(client: HttpClient, body: CreateBody, fields?: readonly string[]): Promise<CloseTask | undefined> {
   const res = await send(client, { method: 'POST', path: apiPath('task'), json: body, query: fieldsQuery(fields) }, 'create task');
-  return res && (parse(res, taskSchema, 'create task') as CloseTask);
+  return res && (parseResponse(res, taskSchema, 'create task', { emptyAs: {} }) as CloseTask);
 }
 
 export interface TaskFilters {
@@ -105,6 +89,6 @@ export async function listTasks(client: HttpClient, f: TaskFilters, skip: number
   const what = 'list tasks';
   const res = await send(client, { method: 'GET', path: apiPath('task'), query: listQuery(f, skip, limit), headers: { 'x-tz-offset': tzOffsetHours() } }, what);
   if (!res) return undefined;
-  const page = parse(res, listResponseSchema, what);
+  const page = parseResponse(res, listResponseSchema, what, { emptyAs: {} });
   return { data: page.data as CloseTask[], has_more: page.has_more ?? false };
 }

@@ -5,7 +5,7 @@
  */
 import { ApiError, NotFoundError } from '../../errors.js';
 import type { HttpClient, HttpResponse, RequestSpec } from '../../http/client.js';
-import { hostOf, shortText, tryJson } from '../errors.js';
+import { hostOf, parseResponse } from '../errors.js';
 import { conductorErrorFor, parseErrorBody } from './errors.js';
 import {
   humanTaskEntry,
@@ -17,7 +17,6 @@ import {
   type ReassignBody,
   type Workflow,
 } from './schemas.js';
-import type * as z from 'zod/mini';
 
 export interface Result<T> {
   status: number;
@@ -34,15 +33,6 @@ async function send(client: HttpClient, spec: RequestSpec, what: string, humanAp
   return res;
 }
 
-function parse<T>(res: HttpResponse, schema: z.ZodMiniType<T>, what: string): T {
-  const body = tryJson(res);
-  const r = schema.safeParse(body);
-  if (!r.success) {
-    throw new ApiError(`${what}: unexpected answer from ${hostOf(res)} (${res.status})`, { status: res.status, serverMessage: shortText(res.text, 200) || '(empty body)' });
-  }
-  return r.data;
-}
-
 function done<T>(res: HttpResponse, data: T): Result<T> {
   return { status: res.status, data, dryRun: Boolean(res.dryRun) };
 }
@@ -50,14 +40,14 @@ function done<T>(res: HttpResponse, data: T): Result<T> {
 /** `POST /api/human/tasks/search` */
 export async function searchHumanTasks(client: HttpClient, body: HumanTaskSearch): Promise<Result<HumanTaskSearchResult | null>> {
   const res = await send(client, { method: 'POST', path: '/api/human/tasks/search', json: body }, 'search human tasks');
-  return done(res, res.dryRun ? null : parse(res, humanTaskSearchResult, 'search human tasks'));
+  return done(res, res.dryRun ? null : parseResponse(res, humanTaskSearchResult, 'search human tasks'));
 }
 
 /** `GET /api/human/tasks/{taskId}[?withTemplate=true]` */
 export async function getHumanTask(client: HttpClient, taskId: string, opts: { withTemplate?: boolean } = {}): Promise<Result<HumanTaskEntry | null>> {
   const what = `human task ${taskId}`;
   const res = await send(client, { method: 'GET', path: `/api/human/tasks/${seg(taskId)}`, query: opts.withTemplate ? { withTemplate: true } : undefined }, what);
-  return done(res, res.dryRun ? null : parse(res, humanTaskEntry, what));
+  return done(res, res.dryRun ? null : parseResponse(res, humanTaskEntry, what));
 }
 
 /** `POST /api/human/tasks/{taskId}/claim[?overrideAssignment=true]` → the claimed HumanTaskEntry */
@@ -66,7 +56,7 @@ export async function claimHumanTask(client: HttpClient, taskId: string, opts: {
   const res = await send(client, { method: 'POST', path: `/api/human/tasks/${seg(taskId)}/claim`, query: opts.override ? { overrideAssignment: true } : undefined }, what);
   if (res.dryRun) return done(res, null);
   // the entry is documented; an empty 200 still means the claim worked
-  return done(res, res.text.trim() ? parse(res, humanTaskEntry, what) : null);
+  return done(res, res.text.trim() ? parseResponse(res, humanTaskEntry, what) : null);
 }
 
 /** `POST /api/human/tasks/{taskId}/release` */
@@ -140,5 +130,5 @@ export async function updateTaskByRefSync(client: HttpClient, workflowId: string
     throw new NotFoundError(`${what}: no running task ${taskRefName} in workflow ${workflowId}`, { status: 404, serverMessage: b.message });
   }
   if (res.status < 200 || res.status >= 300) throw conductorErrorFor(res, what, client);
-  return done(res, res.text.trim() ? parse(res, workflowSchema, what) : null);
+  return done(res, res.text.trim() ? parseResponse(res, workflowSchema, what) : null);
 }

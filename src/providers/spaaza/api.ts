@@ -4,12 +4,11 @@
  * undefined. Non-2xx answers throw the typed error (errors.ts).
  */
 import type { Readable } from 'node:stream';
-import { ApiError, errorForStatus } from '../../errors.js';
+import { errorForStatus } from '../../errors.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
-import { hostOf, shortText } from '../errors.js';
+import { hostOf, shortText, parseResponse } from '../errors.js';
 import { spaazaErrorFor } from './errors.js';
 import { downloadUrlSchema, stateResponseSchema, taskListResponseSchema, taskResponseSchema, type CreateBody, type SpaazaState, type SpaazaTask, type UpdateBody } from './schemas.js';
-import type * as z from 'zod/mini';
 
 export interface ListQuery {
   status?: string;
@@ -21,18 +20,6 @@ export interface ListQuery {
 
 const ok = (res: HttpResponse) => res.status >= 200 && res.status < 300;
 
-function parse<T>(res: HttpResponse, schema: z.ZodMiniType<T>, what: string, expected: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(res.text);
-  } catch {
-    throw new ApiError(`${what}: unexpected answer from ${hostOf(res)} (${res.status}, not JSON)`, { status: res.status, serverMessage: shortText(res.text) || undefined });
-  }
-  const r = schema.safeParse(value);
-  if (!r.success) throw new ApiError(`${what}: unexpected answer from ${hostOf(res)}: expected ${expected}`, { status: res.status, serverMessage: shortText(res.text) });
-  return r.data;
-}
-
 function taskPath(id: string | number, rest = ''): string {
   return `/tasks/${encodeURIComponent(String(id))}${rest}`;
 }
@@ -42,7 +29,7 @@ export async function listTasks(client: HttpClient, query: ListQuery): Promise<S
   const res = await client.request({ method: 'GET', path: '/tasks', query: { ...query } });
   if (res.dryRun) return undefined;
   if (!ok(res)) throw spaazaErrorFor(res, 'list tasks');
-  return parse(res, taskListResponseSchema, 'list tasks', 'a JSON array of tasks') as SpaazaTask[];
+  return parseResponse(res, taskListResponseSchema, 'list tasks', { expected: 'a JSON array of tasks' }) as SpaazaTask[];
 }
 
 /** `GET /tasks/{id}` (its `logs` page with `log_limit`, default 10, and `offset`). */
@@ -50,7 +37,7 @@ export async function getTask(client: HttpClient, id: string, query: { log_limit
   const res = await client.request({ method: 'GET', path: taskPath(id), query: { ...query } });
   if (res.dryRun) return undefined;
   if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`);
-  return parse(res, taskResponseSchema, `task ${id}`, 'a task object') as SpaazaTask;
+  return parseResponse(res, taskResponseSchema, `task ${id}`, { expected: 'a task object' }) as SpaazaTask;
 }
 
 /** `POST /tasks` (whether it answers 200 or 201 is undocumented: any 2xx is success). */
@@ -58,7 +45,7 @@ export async function createTask(client: HttpClient, body: CreateBody): Promise<
   const res = await client.request({ method: 'POST', path: '/tasks', json: body });
   if (res.dryRun) return undefined;
   if (!ok(res)) throw spaazaErrorFor(res, 'create task');
-  return parse(res, taskResponseSchema, 'create task', 'a task object') as SpaazaTask;
+  return parseResponse(res, taskResponseSchema, 'create task', { expected: 'a task object' }) as SpaazaTask;
 }
 
 /** `PUT /tasks/{id}`: every field given replaces the stored one, `target` and `trigger` as whole objects. */
@@ -66,7 +53,7 @@ export async function updateTask(client: HttpClient, id: string, body: UpdateBod
   const res = await client.request({ method: 'PUT', path: taskPath(id), json: body });
   if (res.dryRun) return undefined;
   if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`);
-  return parse(res, taskResponseSchema, `task ${id}`, 'a task object') as SpaazaTask;
+  return parseResponse(res, taskResponseSchema, `task ${id}`, { expected: 'a task object' }) as SpaazaTask;
 }
 
 /** `DELETE /tasks/{id}` → 204 No Content; returns the status. */
@@ -85,7 +72,7 @@ export async function executeTask(client: HttpClient, id: string, timeoutMs: num
   const res = await client.request({ method: 'POST', path: taskPath(id, '/execute'), retry: 'never', timeoutMs });
   if (res.dryRun) return undefined;
   if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`);
-  return parse(res, stateResponseSchema, `run task ${id}`, 'a state object such as {"code":"DONE"}') as SpaazaState;
+  return parseResponse(res, stateResponseSchema, `run task ${id}`, { expected: 'a state object such as {"code":"DONE"}' }) as SpaazaState;
 }
 
 /** `GET /tasks/{id}/download_url` → `{"url":"<pre-signed URL>"}` (valid about an hour; export tasks in DONE only). */
@@ -93,7 +80,7 @@ export async function getDownloadUrl(client: HttpClient, id: string): Promise<st
   const res = await client.request({ method: 'GET', path: taskPath(id, '/download_url') });
   if (res.dryRun) return undefined;
   if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`);
-  return parse(res, downloadUrlSchema, `download URL of task ${id}`, '{"url":"https://…"}').url;
+  return parseResponse(res, downloadUrlSchema, `download URL of task ${id}`, { expected: '{"url":"https://…"}' }).url;
 }
 
 export interface OpenedDownload {
