@@ -71,8 +71,8 @@ export interface AuthStrategy {
   prepare?(dryRun?: boolean): Promise<void>;
   /** adds credentials to `headers` (cheap: the exchange happened in prepare; never one under --dry-run) */
   apply(headers: Record<string, string>, req: { method: string; url: URL; dryRun: boolean }): Promise<void>;
-  /** on 401/403: return true to send the request once more with fresh credentials */
-  refresh?(res: HttpResponse): Promise<boolean>;
+  /** on 401/403 (`sent`: the headers that request carried): return true to send it once more with fresh credentials */
+  refresh?(res: HttpResponse, sent: Readonly<Record<string, string>>): Promise<boolean>;
 }
 
 export interface ClientOptions {
@@ -176,9 +176,10 @@ export class HttpClient {
       await this.acquire();
       let res: HttpResponse;
       let ticket: PacingTicket;
+      let headers: Record<string, string> = baseHeaders;
       try {
         ticket = await this.waitForPacing();
-        const headers = { ...baseHeaders };
+        headers = { ...baseHeaders };
         if (spec.auth !== false && this.auth) await this.auth.apply(headers, { method, url, dryRun: false });
         ticket.sentAt = this.opts.now();
         res = await this.send(method, url, headers, body, spec);
@@ -199,7 +200,7 @@ export class HttpClient {
       this.observeRateLimit(res, ticket);
       if ((res.status === 401 || res.status === 403) && !refreshed && spec.auth !== false && this.auth?.refresh) {
         if (res.stream) res.text = await drain(res);
-        if (await this.auth.refresh(res)) {
+        if (await this.auth.refresh(res, headers)) {
           refreshed = true;
           attempt--;
           continue;

@@ -171,13 +171,11 @@ export class ConductorAuth implements AuthStrategy {
   }
 
   /**
-   * `client` sends the requests this strategy authenticates; `tokenClient` (another HttpClient for the same
-   * server, with its own connection slots) sends /api/token. The exchange runs inside `apply()`, while the
-   * request being authenticated holds one of `client`'s slots: with as many ids in flight as --concurrency,
-   * an exchange through `client` itself would wait for a slot forever.
+   * `client` sends both the requests this strategy authenticates and /api/token. The exchange runs in
+   * `prepare()`, which the client calls before a request takes a connection slot (see AuthStrategy).
    */
-  bind(client: HttpClient, tokenClient: HttpClient = client): void {
-    this.client = tokenClient;
+  bind(client: HttpClient): void {
+    this.client = client;
     client.auth = this;
     authByClient.set(client, this);
   }

@@ -34,7 +34,7 @@ async function connect(ctx: Context, opts: { timeoutMs?: number } = {}): Promise
         if (ctx.globals.verbose) ctx.info(ctx.errStyle.dim(line));
       },
     });
-    auth.bind(client, await ctx.httpClient({ ...profile, values: { ...profile.values, url: server } }, 'token', opts));
+    auth.bind(client);
   }
   return client;
 }

@@ -5,7 +5,7 @@
  */
 import { ApiError } from '../../errors.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
-import { shortText } from '../errors.js';
+import { shortText, parseResponse } from '../errors.js';
 import { openhim, isAuthTrap } from './client.js';
 import { capTimestamp, pageQuery, type Filters } from './filters.js';
 import {
@@ -38,25 +38,6 @@ function succeeded(res: HttpResponse): boolean {
   return res.status >= 200 && res.status < 300 && !isAuthTrap(res);
 }
 
-function jsonOf(res: HttpResponse, what: string): unknown {
-  try {
-    return JSON.parse(res.text);
-  } catch {
-    throw new ApiError(`${what}: OpenHIM answered ${res.status} without JSON`, { status: res.status, serverMessage: shortText(res.text), hint: 'is the URL an OpenHIM core API?' });
-  }
-}
-
-/** Checks the parts of a response taskctl reads; returns the server's own object (key order kept for --json). */
-function parseAs<T>(schema: z.ZodMiniType<T>, raw: unknown, what: string, status: number): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const where = issue.path.length ? ` at ${issue.path.map(String).join('.')}` : '';
-    throw new ApiError(`${what}: unexpected answer from OpenHIM (${issue.message}${where})`, { status, serverMessage: shortText(JSON.stringify(raw) ?? '', 300) });
-  }
-  return raw as T;
-}
-
 /**
  * A 2xx with JSON, or (master RBAC bug, §4.9) a 403 whose body is nevertheless the JSON asked for.
  * Anything else becomes the typed error.
@@ -71,7 +52,7 @@ function readJson<T>(client: HttpClient, res: HttpResponse, schema: z.ZodMiniTyp
     }
   }
   if (!succeeded(res)) throw openhim.errorFor(res, what, client);
-  return parseAs(schema, jsonOf(res, what), what, res.status);
+  return parseResponse(res, schema, what, { raw: true });
 }
 
 function plainText(client: HttpClient, res: HttpResponse, what: string): string {
@@ -120,33 +101,28 @@ export function checkTask(client: HttpClient, id: string): Promise<TaskDetail | 
  * 4.0.5/v8.5.0) is skipped, and ids missing from the result (not found, or hidden by master's narrowed
  * list) are left to `checkTask`, which decides. Only a 401 is thrown.
  */
-export async function lookupTasks(client: HttpClient, ids: readonly string[], concurrency: number, signal?: AbortSignal): Promise<Map<string, TaskSummary>> {
+export async function lookupTasks(client: HttpClient, ids: readonly string[], signal?: AbortSignal): Promise<Map<string, TaskSummary>> {
   const found = new Map<string, TaskSummary>();
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) chunks.push(ids.slice(i, i + LOOKUP_CHUNK));
-  let next = 0;
-  const worker = async (justOne: boolean) => {
-    while (next < chunks.length && !signal?.aborted) {
-      const chunk = chunks[next++];
+  // the client bounds the requests in flight (--concurrency) and runs any login exchange once first
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      if (signal?.aborted) return;
       const res = await client.request({ method: 'GET', path: '/tasks', query: pageQuery(0, chunk.length, { _id: { $in: chunk } }) });
       if (res.dryRun) return;
       if (res.status === 401) throw openhim.errorFor(res, 'list tasks', client);
-      if (!succeeded(res)) continue;
+      if (!succeeded(res)) return;
       let list: TaskSummary[];
       try {
-        list = parseAs(taskListSchema, JSON.parse(res.text), 'list tasks', res.status);
+        list = parseResponse(res, taskListSchema, 'list tasks', { raw: true });
       } catch {
-        continue;
+        return;
       }
       // keep only what the state checks read (10,000 ids must stay cheap)
       for (const t of list) found.set(t._id.toLowerCase(), { _id: t._id, status: t.status, remainingTransactions: t.remainingTransactions, totalTransactions: t.totalTransactions });
-      if (justOne) return;
-    }
-  };
-  // the first request alone: it runs the auth exchange (token / session) once, before anything runs in
-  // parallel; parallel first requests would each hold a connection slot while waiting for that exchange
-  await worker(true);
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, chunks.length - 1)) }, () => worker(false)));
+    }),
+  );
   return found;
 }
 

@@ -97,11 +97,17 @@ export class OpenhimAuth implements AuthStrategy {
     headers.cookie = await this.initSession();
   }
 
-  /** auto mode: a 401 with basic switches to token once, for the rest of the process */
-  async refresh(res: HttpResponse): Promise<boolean> {
-    if (res.status !== 401 || this.configured !== 'auto' || this.mode !== 'basic') return false;
-    this.mode = 'token';
-    this.tried.push('token');
+  /**
+   * auto mode: a 401 to a Basic request switches to token once, for the rest of the process, and that
+   * request is sent again with token headers. Requests that were already on their way with Basic when
+   * another one switched are sent again too; a 401 to a token request is final.
+   */
+  async refresh(res: HttpResponse, sent: Readonly<Record<string, string>>): Promise<boolean> {
+    if (res.status !== 401 || this.configured !== 'auto' || !sent.authorization?.startsWith('Basic ')) return false;
+    if (this.mode === 'basic') {
+      this.mode = 'token';
+      this.tried.push('token');
+    }
     return true;
   }
 

@@ -42,7 +42,7 @@ export async function taskStates(ctx: Context, client: HttpClient, ids: readonly
   if (ctx.globals.dryRun) return async () => null;
   let known: Map<string, TaskSummary>;
   try {
-    known = ids.length > 1 ? await lookupTasks(client, ids, ctx.globals.concurrency, ctx.signal) : new Map();
+    known = ids.length > 1 ? await lookupTasks(client, ids, ctx.signal) : new Map();
   } catch (err) {
     rethrowInterrupted(ctx, err);
   }
