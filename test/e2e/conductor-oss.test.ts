@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CANARY, runCli, sandboxDir } from '../helpers/cli.js';
+import { CANARY, errorJson, runCli, sandboxDir } from '../helpers/cli.js';
 import { startConductor, type FakeConductor } from '../servers/conductor.js';
 
 let s: FakeConductor;
@@ -131,5 +131,41 @@ describe('conductor on OSS: the other human verbs exit 1', () => {
     const r = await runCli(['conductor', 'api', 'GET', '/api/workflow/wf-oss'], { env: noKeys() });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).workflowId).toBe('wf-oss');
+  });
+});
+
+// Current OSS answers a route it lacks with an ErrorResponse "No static resource api/human/…." (404 or 500 by
+// version), older OSS with Spring's default 404: every shape means OSS, with or without keys (§6, §7).
+describe.each(['spring', 'no-static-404', 'no-static-500'] as const)('conductor OSS that answers a missing route as %s', (unknownRoute) => {
+  let oss: FakeConductor;
+  beforeEach(async () => {
+    await s.close();
+    oss = await startConductor({ mode: 'oss', unknownRoute, lifetimeMs: 60_000 });
+    s = oss;
+    workflow();
+  });
+
+  it('complete --workflow-id --task-ref without keys falls back to /sync', async () => {
+    const r = await runCli(['conductor', 'human', 'complete', '--workflow-id', 'wf-oss', '--task-ref', 'approve', '--data', '{"approved":true}'], { env: noKeys() });
+    expect(r.stderr).toMatch(/is Conductor OSS: using POST \/api\/tasks\/\{workflowId\}\/\{taskRef\}\/COMPLETED\/sync/);
+    expect(r.code).toBe(0);
+    expect(paths()).toEqual(['POST /api/human/tasks/update/taskRef', 'POST /api/tasks/wf-oss/approve/COMPLETED/sync']);
+    expect(oss.workflows.get('wf-oss')!.tasks[1]).toMatchObject({ status: 'COMPLETED', outputData: { seen: true, approved: true } });
+    expect(r.stdout).toMatch(/^Result\tcompleted$/m);
+  });
+
+  it('update --workflow-id --task-ref with keys: /api/token tells OSS apart, no credentials, straight to /sync', async () => {
+    const r = await runCli(['conductor', 'human', 'update', '--workflow-id', 'wf-oss', '--task-ref', 'approve', '--field', 'note=draft', '--json'], { env: withKeys() });
+    expect(r.code).toBe(0);
+    expect(paths()).toEqual(['POST /api/token', 'POST /api/tasks/wf-oss/approve/IN_PROGRESS/sync']);
+    expect(oss.requests[1].headers['x-authorization']).toBeUndefined();
+    expect(r.json()).toMatchObject({ ok: true, server: 'oss', taskStatus: 'IN_PROGRESS' });
+  });
+
+  it('the other human verbs say Conductor OSS (exit 1) and report the status the server sent', async () => {
+    const r = await runCli(['conductor', 'human', 'get', 'hum', '--json'], { env: noKeys() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is Conductor OSS, which has no human task API/);
+    expect(errorJson(r)).toMatchObject({ error: { code: 1, status: unknownRoute === 'no-static-500' ? 500 : 404 } });
   });
 });

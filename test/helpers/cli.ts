@@ -99,3 +99,20 @@ export function writeConfig(content: string, name = '.openhimrc'): string {
   fs.writeFileSync(file, content, { mode: 0o600 });
   return file;
 }
+
+/**
+ * The `--json` error document of a failed run: the last stderr line that is one (CLI.md), else stdout (where
+ * older builds printed it).
+ */
+export function errorJson(r: CliResult): { error: Record<string, unknown> } {
+  for (const line of r.stderr.trim().split('\n').reverse()) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const doc = JSON.parse(line) as { error?: Record<string, unknown> };
+      if (doc && typeof doc.error === 'object') return doc as { error: Record<string, unknown> };
+    } catch {
+      /* not the error line */
+    }
+  }
+  return JSON.parse(r.stdout) as { error: Record<string, unknown> };
+}

@@ -10,7 +10,13 @@
  *  - Human tasks under `/api/human` (see the fact sheet §3): search, get, claim (+ externalUser), release, reassign,
  *    skip, update by id, update by taskRef, conductorTask, getTaskDisplayNames, templates.
  *
- * OSS mode: no auth at all; `/api/token*` and `/api/human/*` answer the Spring default 404 body.
+ * OSS mode: no auth at all; `/api/token*` and `/api/human/*` are routes it lacks.
+ *
+ * A route the server lacks (`unknownRoute`, both modes; providers/conductor.md §6): `spring` (default) answers
+ * Spring's default `{timestamp, status:404, error:"Not Found", path}` as older OSS does; `no-static-404` and
+ * `no-static-500` answer the ErrorResponse `{status, message:"No static resource api/human/….", instance,
+ * retryable:false}` as current OSS does (Spring 6.1+ NoResourceFoundException through Conductor's
+ * ApplicationExceptionMapper: 404, or 500 on versions whose mapper lacks that exception).
  *
  * Both modes: a small workflow store for `POST /api/tasks/{wf}/{ref}/{status}/sync` (Workflow JSON, 404 when no
  * running task matched), the async `POST /api/tasks/{wf}/{ref}/{status}` (text task id; on OSS 200 with an EMPTY
@@ -161,6 +167,8 @@ export interface ConductorOptions {
   admin?: boolean;
   /** cap for `pageSizeLimit`; default 1000 */
   maxPageSize?: number;
+  /** how a route the server lacks is answered (see the header comment); default `spring` */
+  unknownRoute?: 'spring' | 'no-static-404' | 'no-static-500';
   /** the ErrorResponse `instance`; default `fake-conductor` */
   instance?: string;
   lifetimeMs?: number;
@@ -275,6 +283,7 @@ export async function startConductor(options: ConductorOptions = {}): Promise<Fa
   const admin = options.admin ?? true;
   const maxPageSize = options.maxPageSize ?? 1000;
   const instance = options.instance ?? 'fake-conductor';
+  const unknownRoute = options.unknownRoute ?? 'spring';
 
   const tokens = new Map<string, TokenInfo>();
   const issuedTokens: string[] = [];
@@ -908,7 +917,8 @@ export async function startConductor(options: ConductorOptions = {}): Promise<Fa
       }
     }
     if (methodMismatch) return errorResponse(405, `Request method '${req.method}' is not supported`);
-    return springError(404, 'Not Found', req.path);
+    if (unknownRoute === 'spring') return springError(404, 'Not Found', req.path);
+    return errorResponse(unknownRoute === 'no-static-500' ? 500 : 404, `No static resource ${segs.join('/')}.`);
   }
 
   const server = await startServer(

@@ -12,7 +12,7 @@ import {
   normaliseBaseUrl,
   tokenValidUntil,
 } from '../../src/providers/conductor/auth.js';
-import { ConductorOssError, conductorErrorFor, isMissingHumanApi, parseErrorBody } from '../../src/providers/conductor/errors.js';
+import { ConductorOssError, conductorErrorFor, isMissingHumanApi, missingRoutePath, parseErrorBody } from '../../src/providers/conductor/errors.js';
 import { formatUser, parseUserSpec, validateTaskId, visibleInput } from '../../src/commands/conductor/human/common.js';
 import { refForm } from '../../src/commands/conductor/human/form.js';
 import { searchFilters } from '../../src/commands/conductor/human/list.js';
@@ -163,6 +163,24 @@ describe('conductor error bodies', () => {
     const noApi = conductorErrorFor(res(404, { timestamp: 't', status: 404, error: 'Not Found', path: '/human/tasks' }), 'GET /human/tasks');
     expect(noApi.hint).toMatch(/paths start with \/api/);
     expect(isMissingHumanApi(res(404, { status: 404, message: 'Human task not found: x', instance: 'i', retryable: false }))).toBe(false);
+  });
+
+  it('reads current OSS\'s "No static resource" ErrorResponse (404 or 500) as a missing route, and nothing else', () => {
+    const noStatic = (status: number, path: string) => res(status, { status, message: `No static resource ${path}.`, instance: 'oss-1', retryable: false });
+    for (const status of [404, 500]) {
+      expect(missingRoutePath(noStatic(status, 'api/human/tasks/update/taskRef'))).toBe('/api/human/tasks/update/taskRef');
+      expect(isMissingHumanApi(noStatic(status, 'api/human/tasks/search'))).toBe(true);
+      const err = conductorErrorFor(noStatic(status, 'api/human/tasks/t1'), 'get t1', undefined, { humanApi: true });
+      expect(err).toBeInstanceOf(ConductorOssError);
+      expect(err.status).toBe(status);
+    }
+    expect(missingRoutePath(noStatic(500, 'api/token'))).toBe('/api/token');
+    expect(isMissingHumanApi(noStatic(500, 'api/token'))).toBe(false);
+    // another status, another message, or Spring's shape with a status other than 404: not a missing route
+    expect(missingRoutePath(noStatic(400, 'api/human/tasks/x'))).toBeUndefined();
+    expect(missingRoutePath(res(500, { status: 500, message: 'NullPointerException', instance: 'i', retryable: false }))).toBeUndefined();
+    expect(missingRoutePath(res(500, { timestamp: 't', status: 500, error: 'Internal Server Error', path: '/api/human/tasks/x' }))).toBeUndefined();
+    expect(conductorErrorFor(noStatic(500, 'api/workflowz'), 'GET /api/workflowz').hint).toMatch(/has no route \/api\/workflowz/);
   });
 });
 

@@ -6,7 +6,7 @@
 import { ApiError, NotFoundError } from '../../errors.js';
 import type { HttpClient, HttpResponse, RequestSpec } from '../../http/client.js';
 import { hostOf, parseResponse } from '../errors.js';
-import { conductorErrorFor, parseErrorBody } from './errors.js';
+import { conductorErrorFor, missingRoutePath, parseErrorBody } from './errors.js';
 import {
   humanTaskEntry,
   humanTaskSearchResult,
@@ -119,15 +119,14 @@ export async function updateTaskByRefSync(client: HttpClient, workflowId: string
   const what = `${status === 'COMPLETED' ? 'complete' : 'update'} ${taskRefName} of workflow ${workflowId}`;
   const res = await client.request({ method: 'POST', path: `/api/tasks/${seg(workflowId)}/${seg(taskRefName)}/${status}/sync`, json: body });
   if (res.dryRun) return done(res, null);
+  if (missingRoutePath(res) !== undefined) {
+    throw new ApiError(`${what}: ${hostOf(res)} has neither /api/human nor /api/tasks/…/sync`, {
+      status: res.status,
+      hint: 'the by-reference update needs Conductor OSS 3.21.12 or later (or Orkes Conductor)',
+    });
+  }
   if (res.status === 404) {
-    const b = parseErrorBody(res);
-    if (b.kind === 'spring') {
-      throw new ApiError(`${what}: ${hostOf(res)} has neither /api/human nor /api/tasks/…/sync`, {
-        status: 404,
-        hint: 'the by-reference update needs Conductor OSS 3.21.12 or later (or Orkes Conductor)',
-      });
-    }
-    throw new NotFoundError(`${what}: no running task ${taskRefName} in workflow ${workflowId}`, { status: 404, serverMessage: b.message });
+    throw new NotFoundError(`${what}: no running task ${taskRefName} in workflow ${workflowId}`, { status: 404, serverMessage: parseErrorBody(res).message });
   }
   if (res.status < 200 || res.status >= 300) throw conductorErrorFor(res, what, client);
   return done(res, res.text.trim() ? parseResponse(res, workflowSchema, what) : null);

@@ -6,7 +6,8 @@
  * per profile + server + key id (the file name is a hash of those; no secret goes into it), and reused until
  * 5 minutes before the JWT's `exp` (45 minutes when it has none). A 401/403 whose body says EXPIRED_TOKEN or
  * INVALID_TOKEN (or an unparseable 401) re-mints once per process and the request is sent once more.
- * A 404 from /api/token means Conductor OSS, which has no auth: requests then go out without the header.
+ * A 404 from /api/token (or a 500 "No static resource api/token.") means Conductor OSS, which has no auth:
+ * requests then go out without the header.
  * Under --dry-run no exchange happens; the header shows as `***`.
  */
 import { createHash } from 'node:crypto';
@@ -18,7 +19,7 @@ import type { AuthStrategy, HttpClient, HttpResponse } from '../../http/client.j
 import type { SecretRegistry } from '../../http/redact.js';
 import { writePrivate } from '../../config/write.js';
 import { hostOf, tryJson } from '../errors.js';
-import { conductorErrorFor, parseErrorBody, TOKEN_ERRORS } from './errors.js';
+import { conductorErrorFor, missingRoutePath, parseErrorBody, TOKEN_ERRORS } from './errors.js';
 
 /** refresh this long before the JWT's exp */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -250,10 +251,11 @@ export class ConductorAuth implements AuthStrategy {
   private async mint(): Promise<string | null> {
     this.mints++;
     const res = await this.client.request({ method: 'POST', path: '/api/token', json: { keyId: this.keyId, keySecret: this.keySecret }, auth: false });
-    if (res.status === 404) {
+    // OSS has no /api/token: a 404 in any shape, or a 500 "No static resource api/token." (§6, §7)
+    if (res.status === 404 || missingRoutePath(res) !== undefined) {
       this.oss = true;
       this.mode = 'none';
-      this.opts.log('* token: /api/token answered 404: Conductor OSS, sending no credentials');
+      this.opts.log(`* token: /api/token answered ${res.status} (no such route): Conductor OSS, sending no credentials`);
       return null;
     }
     if (res.status === 401 || res.status === 403) {

@@ -8,7 +8,7 @@ import type { HttpClient, HttpResponse } from '../../http/client.js';
 import type { ProviderModule } from '../types.js';
 import { tryJson } from '../errors.js';
 import { ConductorAuth, TokenCache, authOf, cacheFileFor, normaliseBaseUrl } from './auth.js';
-import { conductorErrorFor, isMissingHumanApi, parseErrorBody } from './errors.js';
+import { conductorErrorFor, isMissingHumanApi, missingRoutePath } from './errors.js';
 
 export { authOf } from './auth.js';
 
@@ -78,10 +78,10 @@ export const conductor: ProviderModule = {
   errorFor: (res, what, client) => conductorErrorFor(res, what, client),
   test,
   apiWarning: (res: HttpResponse) => {
-    if (res.status !== 404) return undefined;
-    const b = parseErrorBody(res);
-    if (b.kind === 'spring' && b.path && !b.path.startsWith('/api/')) return `Conductor paths start with /api (e.g. /api/human/tasks/search); ${b.path} does not`;
-    if (isMissingHumanApi(res)) return 'this server has no /api/human: it is Conductor OSS';
+    const missing = missingRoutePath(res);
+    if (missing === undefined) return undefined;
+    if (!missing.startsWith('/api/')) return `Conductor paths start with /api (e.g. /api/human/tasks/search); ${missing} does not`;
+    if (missing.startsWith('/api/human')) return 'this server has no /api/human: it is Conductor OSS';
     return undefined;
   },
 };

@@ -3,7 +3,9 @@
  * - ErrorResponse `{status, message, instance, retryable, validationErrors?}` (Orkes and OSS)
  * - the Orkes auth error `{message, error: INVALID_TOKEN|EXPIRED_TOKEN, timestamp}`
  * - Spring's default `{timestamp, status, error, path}` for routes the server does not have
- * Exit codes follow the HTTP status; a Spring 404 under /api/human means Conductor OSS (exit 1).
+ * A route the server lacks comes in two of them (§6): Spring's default 404, or (current OSS) an ErrorResponse
+ * `No static resource api/…` with 404 or 500 depending on the version. Under /api/human either means Conductor
+ * OSS (exit 1). Other exit codes follow the HTTP status.
  */
 import { ApiError, AuthError, NotFoundError, errorForStatus, type TaskctlError } from '../../errors.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
@@ -34,6 +36,9 @@ function validationLines(v: unknown): string[] {
   });
 }
 
+/** Spring 6.1+'s NoResourceFoundException text, e.g. `No static resource api/human/tasks/search.` */
+const NO_STATIC_RESOURCE = /^No static resource (\S+?)\.?$/;
+
 export function parseErrorBody(res: HttpResponse): ErrorBody {
   const body = tryJson(res);
   if (!isObject(body)) {
@@ -52,18 +57,30 @@ export function parseErrorBody(res: HttpResponse): ErrorBody {
   return { kind: 'error-response', message: [main ?? 'invalid request', ...lines].join('\n  ') };
 }
 
-/** True for Spring's default 404 under /api/human: the server has no human task API (Conductor OSS). */
-export function isMissingHumanApi(res: HttpResponse): boolean {
-  if (res.status !== 404) return false;
+/**
+ * The path (`/api/human/…`) of a route the server says it does not have, or undefined: Spring's default
+ * body with 404, or an ErrorResponse `No static resource <path>.` with 404 or 500 (providers/conductor.md §6).
+ * Nothing here depends on the profile having keys.
+ */
+export function missingRoutePath(res: HttpResponse): string | undefined {
+  if (res.status !== 404 && res.status !== 500) return undefined;
   const b = parseErrorBody(res);
-  return b.kind === 'spring' && (b.path ?? '').startsWith('/api/human');
+  if (b.kind === 'spring') return res.status === 404 ? b.path : undefined;
+  if (b.kind !== 'error-response' || !b.message) return undefined;
+  const m = NO_STATIC_RESOURCE.exec(b.message.split('\n')[0].trim());
+  return m ? `/${m[1].replace(/^\/+/, '')}` : undefined;
+}
+
+/** True when the server answered a `/api/human/…` request as a route it lacks: no human task API (Conductor OSS). */
+export function isMissingHumanApi(res: HttpResponse): boolean {
+  return (missingRoutePath(res) ?? '').startsWith('/api/human');
 }
 
 /** The server is Conductor OSS: `/api/human` does not exist there. Exit 1. */
 export class ConductorOssError extends ApiError {
-  constructor(host: string) {
+  constructor(host: string, status = 404) {
     super(`${host} is Conductor OSS, which has no human task API (/api/human)`, {
-      status: 404,
+      status,
       hint: 'on OSS only `human complete|update --workflow-id <id> --task-ref <ref>` work; the other human verbs need Orkes Conductor',
     });
   }
@@ -80,7 +97,8 @@ const CHECK_KEY_HINT = 'check keyId and keySecret (CONDUCTOR_AUTH_KEY, CONDUCTOR
 export function conductorErrorFor(res: HttpResponse, what?: string, client?: HttpClient, opts: { humanApi?: boolean } = {}): TaskctlError {
   const body = parseErrorBody(res);
   const host = hostOf(res);
-  if (opts.humanApi && isMissingHumanApi(res)) return new ConductorOssError(host);
+  const missing = missingRoutePath(res);
+  if (opts.humanApi && missing?.startsWith('/api/human')) return new ConductorOssError(host, res.status);
   const prefix = what ? `${what}: ` : '';
   const hasKeys = Boolean((client?.auth as { hasKeys?: boolean } | undefined)?.hasKeys);
   const serverMessage = body.message;
@@ -95,18 +113,15 @@ export function conductorErrorFor(res: HttpResponse, what?: string, client?: Htt
       hint: 'the application key needs a role or permission for this (an ADMIN search needs a cluster admin)',
     });
   }
-  if (res.status === 404) {
-    let hint: string | undefined;
-    if (body.kind === 'spring') {
-      const p = body.path ?? '';
-      hint = p.startsWith('/api/human')
+  const missingHint =
+    missing === undefined
+      ? undefined
+      : missing.startsWith('/api/human')
         ? `${host} has no /api/human: it is Conductor OSS`
-        : p.startsWith('/api/')
-          ? `${host} has no route ${p}`
+        : missing.startsWith('/api/')
+          ? `${host} has no route ${missing}`
           : 'Conductor paths start with /api, e.g. /api/human/tasks/search';
-    }
-    return new NotFoundError(`${prefix}not found`, { status: 404, serverMessage, hint });
-  }
+  if (res.status === 404) return new NotFoundError(`${prefix}not found`, { status: 404, serverMessage, hint: missingHint });
   if (res.status === 400) return new ApiError(`${prefix}refused by ${host} (400 Bad Request)`, { status: 400, serverMessage });
-  return errorForStatus(res.status, `${prefix}Conductor answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { serverMessage });
+  return errorForStatus(res.status, `${prefix}Conductor answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { serverMessage, hint: missingHint });
 }
