@@ -144,6 +144,34 @@ describe('spaaza: each verb through the binary', () => {
     expect(r.stderr).toContain('segment query failed');
   });
 
+  it('task run is retried on 429 (the server did not act), never after a 5xx or a reset', async () => {
+    const execute = (id: number) => (r: { method: string; path: string }) => r.method === 'POST' && r.path === `/tasks/${id}/execute`;
+    const limited = fake.addTask();
+    fake.failNext(1, 429, { 'retry-after': '0' }, undefined, execute(limited.id));
+    let n = fake.requests.length;
+    let r = await runCli(['spaaza', 'task', 'run', String(limited.id)], { env: env() });
+    expect(r.code).toBe(0);
+    expect(sentSince(n)).toEqual([`POST /tasks/${limited.id}/execute`, `POST /tasks/${limited.id}/execute`]);
+    expect(r.stdout).toContain('State\tDONE');
+    expect(fake.tasks.get(limited.id)!.state.code).toBe('DONE');
+
+    const broken = fake.addTask();
+    fake.failNext(1, 503, { 'retry-after': '0' }, undefined, execute(broken.id));
+    n = fake.requests.length;
+    r = await runCli(['spaaza', 'task', 'run', String(broken.id)], { env: env() });
+    expect(r.code).toBe(1);
+    expect(sentSince(n)).toEqual([`POST /tasks/${broken.id}/execute`]);
+
+    const reset = fake.addTask();
+    fake.failNext(1, 0, undefined, undefined, execute(reset.id));
+    n = fake.requests.length;
+    r = await runCli(['spaaza', 'task', 'run', String(reset.id)], { env: env() });
+    expect(r.code).toBe(6);
+    expect(sentSince(n)).toEqual([`POST /tasks/${reset.id}/execute`]);
+    expect(r.stderr).toMatch(/taskctl: .*(reset|closed)/);
+    expect(fake.tasks.get(reset.id)!.state.code).toBe('READY');
+  });
+
   it('task wait: state lines on stderr off a terminal, the final state on stdout; exit 1 on ERROR', async () => {
     const t = fake.addTask();
     fake.failTask(t.id, 'export crashed');

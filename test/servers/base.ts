@@ -27,6 +27,8 @@ export interface Reply {
   body?: unknown;
   /** wait this long before answering (latency simulation) */
   delayMs?: number;
+  /** answer nothing: destroy the connection (the client sees a reset) */
+  reset?: boolean;
 }
 
 export type Handler = (req: RecordedRequest) => Reply | Promise<Reply>;
@@ -78,6 +80,10 @@ export async function startServer(handler: Handler, opts: StartOptions = {}): Pr
         .catch((err: unknown): Reply => textReply(500, `fake server error: ${String(err)}`))
         .then(async (reply) => {
           if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+          if (reply.reset) {
+            req.socket.destroy();
+            return;
+          }
           const headers: Record<string, string | string[]> = { ...(reply.headers ?? {}) };
           let payload = '';
           if (reply.body !== undefined) {

@@ -113,7 +113,7 @@ export interface FakeSpaaza extends FakeServer {
   setExecuteDelay(ms: number): void;
   /** the export file content served for this task */
   exportContent(id: number): string;
-  /** answer the next `n` requests (matching `match`, default all) with this status */
+  /** answer the next `n` requests (matching `match`, default all) with this status; status 0 resets the connection instead */
   failNext(n: number, status: number, headers?: Record<string, string>, body?: unknown, match?: (req: RecordedRequest) => boolean): void;
 }
 
@@ -411,6 +411,7 @@ export async function startSpaaza(options: SpaazaOptions = {}): Promise<FakeSpaa
     if (inj) {
       inj.remaining--;
       if (req.path.startsWith('/files/')) downloads.push({ path: req.path, authorization: req.headers.authorization !== undefined, status: inj.status });
+      if (inj.status === 0) return { status: 0, reset: true };
       return jsonReply(inj.status, inj.body ?? spaazaError(99, 'injected_failure', `Injected failure (HTTP ${inj.status})`), inj.headers ?? {});
     }
     if (req.path.startsWith('/files/')) return file(req);

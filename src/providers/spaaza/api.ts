@@ -66,10 +66,11 @@ export async function deleteTask(client: HttpClient, id: string): Promise<number
 
 /**
  * `POST /tasks/{id}/execute`: runs the task now, bypassing `trigger.once`, and answers its state object.
- * It appears to be synchronous (unverified), so it is never retried and gets a long timeout.
+ * It appears to be synchronous (unverified), so it gets a long timeout. Like every POST it is retried on 429
+ * only (the server did not act on it), never after a 5xx, a reset or a timeout (the task may be running).
  */
 export async function executeTask(client: HttpClient, id: string, timeoutMs: number): Promise<SpaazaState | undefined> {
-  const res = await client.request({ method: 'POST', path: taskPath(id, '/execute'), retry: 'never', timeoutMs });
+  const res = await client.request({ method: 'POST', path: taskPath(id, '/execute'), timeoutMs });
   if (res.dryRun) return undefined;
   if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`);
   return parseResponse(res, stateResponseSchema, `run task ${id}`, { expected: 'a state object such as {"code":"DONE"}' }) as SpaazaState;

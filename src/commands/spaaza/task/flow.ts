@@ -102,7 +102,7 @@ export interface RunResult {
   task?: SpaazaTask;
 }
 
-/** `POST /tasks/{id}/execute` with a long timeout, no retry, a spinner; then waits if it is still running. */
+/** `POST /tasks/{id}/execute` with a long timeout, retried only on 429, a spinner; then waits if it is still running. */
 export async function runTask(ctx: Context, client: HttpClient, id: string, opts: RunOptions): Promise<RunResult | undefined> {
   const timeoutMs = ctx.globals.timeoutGiven ? ctx.globals.timeout : RUN_TIMEOUT_MS;
   const spin = spinner(ctx, `running task ${id}`);

@@ -1,4 +1,4 @@
-/** `spaaza task run <id>`: POST /tasks/{id}/execute (long timeout, no retry, spinner), then wait / download. */
+/** `spaaza task run <id>`: POST /tasks/{id}/execute (long timeout, retried only on 429, spinner), then wait / download. */
 import type { Handler } from '../../types.js';
 import { UsageError } from '../../../errors.js';
 import { connect, taskId } from './common.js';
