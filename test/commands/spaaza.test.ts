@@ -219,13 +219,18 @@ describe('spaaza task list / get', () => {
 });
 
 describe('spaaza task run / wait', () => {
-  it('run is sent once, never retried (a 429 is reported, not repeated)', async () => {
+  it('run is retried on a 429 (the server did not act on it), not on a 503', async () => {
     const f = await start();
     f.addTask({ id: 800 });
     f.failNext(1, 429, { 'Retry-After': '0' }, undefined, (q) => q.path.endsWith('/execute'));
-    const r = await runInProcess(['spaaza', 'task', 'run', '800'], { env: spaazaEnv(f) });
+    let r = await runInProcess(['spaaza', 'task', 'run', '800'], { env: spaazaEnv(f) });
+    expect(r.code).toBe(0);
+    expect(calls(f)).toEqual(['POST /tasks/800/execute', 'POST /tasks/800/execute']);
+    f.setState(800, 'READY');
+    f.failNext(1, 503, { 'Retry-After': '0' }, undefined, (q) => q.path.endsWith('/execute'));
+    r = await runInProcess(['spaaza', 'task', 'run', '800'], { env: spaazaEnv(f) });
     expect(r.code).toBe(1);
-    expect(calls(f)).toEqual(['POST /tasks/800/execute']);
+    expect(calls(f).slice(2)).toEqual(['POST /tasks/800/execute']);
   });
 
   it('run shows a spinner on a terminal, none with --json; an execute slower than --timeout exits 6 pointing at `task wait`', async () => {

@@ -178,13 +178,14 @@ describe('spaaza run', () => {
     } as unknown as HttpClient;
   }
 
-  it('sends execute once, never retried, with a 10-minute timeout unless --timeout was given', async () => {
+  it('sends execute once, with the client's retry rule (POST: 429 only) and a 10-minute timeout unless --timeout was given', async () => {
     const seen: RequestSpec[] = [];
     const { ctx } = makeCtx();
     const r = await runTask(ctx, stubClient(seen), '7', { wait: true, intervalMs: 10 });
     expect(r?.state.code).toBe('DONE');
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ method: 'POST', path: '/tasks/7/execute', retry: 'never', timeoutMs: RUN_TIMEOUT_MS });
+    expect(seen[0]).toMatchObject({ method: 'POST', path: '/tasks/7/execute', timeoutMs: RUN_TIMEOUT_MS });
+    expect(seen[0].retry).toBeUndefined();
     expect(RUN_TIMEOUT_MS).toBe(600_000);
 
     const given: RequestSpec[] = [];
