@@ -178,7 +178,7 @@ describe('spaaza run', () => {
     } as unknown as HttpClient;
   }
 
-  it('sends execute once, with the client's retry rule (POST: 429 only) and a 10-minute timeout unless --timeout was given', async () => {
+  it("sends execute once, with the client's retry rule (POST: 429 only) and a 10-minute timeout unless --timeout was given", async () => {
     const seen: RequestSpec[] = [];
     const { ctx } = makeCtx();
     const r = await runTask(ctx, stubClient(seen), '7', { wait: true, intervalMs: 10 });
