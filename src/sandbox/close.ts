@@ -26,7 +26,7 @@
  *   limiter; they are not acted on either.
  */
 import { randomBytes } from 'node:crypto';
-import { startServer, jsonReply, type FakeServer, type RecordedRequest, type Reply, type StartOptions } from './base.js';
+import { startServer, jsonReply, type FakeServer, type RecordedRequest, type Reply, type StartOptions } from './server.js';
 
 export const CLOSE_TASK_TYPES = [
   'lead',

@@ -40,7 +40,7 @@
  * given `assignee`); when the chain is exhausted the task is left open (LEAVE_OPEN): PENDING with no assignee.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { jsonReply, startServer, type FakeServer, type RecordedRequest, type Reply } from './base.js';
+import { jsonReply, startServer, type FakeServer, type RecordedRequest, type Reply } from './server.js';
 
 export type HumanTaskState = 'PENDING' | 'ASSIGNED' | 'IN_PROGRESS' | 'COMPLETED' | 'TIMED_OUT' | 'DELETED';
 export type HumanTaskUserType = 'EXTERNAL_USER' | 'EXTERNAL_GROUP' | 'CONDUCTOR_USER' | 'CONDUCTOR_GROUP';

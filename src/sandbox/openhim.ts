@@ -10,7 +10,7 @@
  * `processor.tick()` / `processor.runUntilIdle()`, so every intermediate state can be observed.
  */
 import crypto from 'node:crypto';
-import { startServer, textReply, jsonReply, type FakeServer, type RecordedRequest, type Reply, type StartOptions } from './base.js';
+import { startServer, textReply, jsonReply, type FakeServer, type RecordedRequest, type Reply, type StartOptions } from './server.js';
 
 export type OpenhimFlavor = 'master' | 'tag85' | '4.0.5';
 export type OpenhimAuthType = 'basic' | 'local' | 'token';

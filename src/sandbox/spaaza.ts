@@ -24,7 +24,7 @@
  * file name 404. Every file request is recorded in `downloads`.
  */
 import { randomBytes } from 'node:crypto';
-import { startServer, jsonReply, type FakeServer, type RecordedRequest, type Reply, type StartOptions } from './base.js';
+import { startServer, jsonReply, type FakeServer, type RecordedRequest, type Reply, type StartOptions } from './server.js';
 
 export type SpaazaStateCode = 'READY' | 'INPROGRESS' | 'DONE' | 'ERROR';
 export const SPAAZA_EXPORT_INDEXES = ['transactions', 'users', 'vouchers', 'wallet-ledger', 'products', 'product-variants'] as const;
