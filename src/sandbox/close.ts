@@ -104,6 +104,16 @@ export interface CloseOptions {
   user?: Partial<CloseUser>;
   /** tasks present from the start */
   tasks?: Array<Partial<CloseTask>>;
+  /** the sandbox's server settings: fixed port, no recording, injected faults (see server.ts) */
+  serve?: Pick<StartOptions, 'port' | 'record' | 'faults'>;
+  /** start from this saved state (the sandbox's state file) */
+  state?: CloseSnapshot;
+}
+
+/** The emulator's tasks and user, as plain JSON: what the sandbox saves between commands. */
+export interface CloseSnapshot {
+  user: CloseUser;
+  tasks: CloseTask[];
 }
 
 export interface CloseGroupStats {
@@ -137,6 +147,7 @@ export interface FakeClose extends FakeServer {
   setRateLimit(limit: CloseRateLimit | undefined): void;
   /** answer the next `n` requests (matching `match`, default all) with this status */
   failNext(n: number, status: number, headers?: Record<string, string>, body?: unknown, match?: (req: RecordedRequest) => boolean): void;
+  snapshot(): CloseSnapshot;
 }
 
 const BASE = '/api/v1';
@@ -231,8 +242,8 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
   const apiKeys = options.apiKeys ?? ['api_test_key'];
   const maxLimit = options.maxLimit ?? DEFAULT_MAX_LIMIT;
   const deleteStatus = options.deleteStatus ?? 200;
-  const orgId = options.user?.organization_id ?? closeId('orga');
-  const user: CloseUser = {
+  const orgId = options.state?.user.organization_id ?? options.user?.organization_id ?? closeId('orga');
+  const user: CloseUser = options.state ? structuredClone(options.state.user) : {
     id: closeId('user'),
     email: 'tester@example.com',
     first_name: 'Test',
@@ -302,6 +313,7 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
   }
 
   for (const p of options.tasks ?? []) addTask(p);
+  for (const t of structuredClone(options.state?.tasks ?? [])) tasks.set(t.id, t);
 
   function route(method: string, path: string): Route {
     if (!path.startsWith(`${BASE}/`)) return { group: `${method} ${path}`, name: 'notfound' };
@@ -657,11 +669,12 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
       if (options.latencyMs) reply.delayMs = options.latencyMs;
       return reply;
     },
-    { tls: options.tls, lifetimeMs: options.lifetimeMs },
+    { tls: options.tls, lifetimeMs: options.lifetimeMs, ...options.serve },
   );
 
   return {
     ...server,
+    snapshot: () => structuredClone({ user, tasks: [...tasks.values()] }),
     apiKey: apiKeys[0],
     authHeader: (key = apiKeys[0]) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
     user,

@@ -40,7 +40,7 @@
  * given `assignee`); when the chain is exhausted the task is left open (LEAVE_OPEN): PENDING with no assignee.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { jsonReply, startServer, type FakeServer, type RecordedRequest, type Reply } from './server.js';
+import { jsonReply, startServer, type FakeServer, type RecordedRequest, type Reply, type StartOptions } from './server.js';
 
 export type HumanTaskState = 'PENDING' | 'ASSIGNED' | 'IN_PROGRESS' | 'COMPLETED' | 'TIMED_OUT' | 'DELETED';
 export type HumanTaskUserType = 'EXTERNAL_USER' | 'EXTERNAL_GROUP' | 'CONDUCTOR_USER' | 'CONDUCTOR_GROUP';
@@ -173,6 +173,19 @@ export interface ConductorOptions {
   instance?: string;
   lifetimeMs?: number;
   hostname?: string;
+  /** the sandbox's server settings: fixed port, no recording, injected faults (see server.ts) */
+  serve?: Pick<StartOptions, 'port' | 'record' | 'faults'>;
+  /** start from this saved state (the sandbox's state file) */
+  state?: ConductorSnapshot;
+}
+
+/** Everything the emulator holds (but tokens), as plain JSON: what the sandbox saves between commands. */
+export interface ConductorSnapshot {
+  tasks: HumanTaskEntry[];
+  iterations: Record<string, number[]>;
+  meta: Record<string, unknown>;
+  templates: HumanTaskTemplate[];
+  workflows: ConductorWorkflow[];
 }
 
 export interface FakeConductor extends FakeServer {
@@ -201,6 +214,7 @@ export interface FakeConductor extends FakeServer {
   failNext(n: number, status: number, headers?: Record<string, string>, body?: unknown): void;
   /** the number of `POST /api/token` requests received */
   tokenRequests(): number;
+  snapshot(): ConductorSnapshot;
 }
 
 const STATES: readonly HumanTaskState[] = ['PENDING', 'ASSIGNED', 'IN_PROGRESS', 'COMPLETED', 'TIMED_OUT', 'DELETED'];
@@ -921,12 +935,21 @@ export async function startConductor(options: ConductorOptions = {}): Promise<Fa
     return errorResponse(unknownRoute === 'no-static-500' ? 500 : 404, `No static resource ${segs.join('/')}.`);
   }
 
+  if (options.state) {
+    const st = structuredClone(options.state);
+    for (const t of st.tasks) tasks.set(t.taskId, t);
+    for (const [k, v] of Object.entries(st.iterations)) iterations.set(k, v);
+    for (const [k, v] of Object.entries(st.meta)) meta.set(k, v as TaskMeta);
+    templates.push(...st.templates);
+    for (const w of st.workflows) workflows.set(w.workflowId, w);
+  }
+
   const server = await startServer(
     (req) => {
       const reply = dispatch(req);
       return options.latencyMs ? { ...reply, delayMs: options.latencyMs } : reply;
     },
-    { tls: options.tls, lifetimeMs: options.lifetimeMs, hostname: options.hostname },
+    { tls: options.tls, lifetimeMs: options.lifetimeMs, hostname: options.hostname, ...options.serve },
   );
 
   return {
@@ -960,5 +983,13 @@ export async function startConductor(options: ConductorOptions = {}): Promise<Fa
     tokenRequests(): number {
       return server.requests.filter((r) => r.method === 'POST' && r.path === '/api/token').length;
     },
+    snapshot: (): ConductorSnapshot =>
+      structuredClone({
+        tasks: [...tasks.values()],
+        iterations: Object.fromEntries(iterations),
+        meta: Object.fromEntries(meta),
+        templates,
+        workflows: [...workflows.values()],
+      }),
   };
 }

@@ -61,6 +61,21 @@ export interface OpenhimOptions {
   processor?: 'manual' | 'off' | 'auto';
   /** poll period for 'auto' (default 100 ms; the real server uses 2000) */
   pollIntervalMs?: number;
+  /** start from this saved state (the sandbox's state file) instead of empty stores */
+  state?: OpenhimSnapshot;
+  /** the sandbox's server settings: fixed port, no recording, injected faults (see server.ts) */
+  serve?: Pick<StartOptions, 'port' | 'record' | 'faults'>;
+}
+
+/** Everything the emulator holds, as plain JSON: what the sandbox saves between commands. */
+export interface OpenhimSnapshot {
+  tasks: TaskDoc[];
+  transactions: TransactionDoc[];
+  /** tid → the status its rerun gets */
+  outcomes: Record<string, RerunStatus>;
+  /** the processor's work in flight (7.1+ claims, 4.0.5 rounds) */
+  claims: unknown[];
+  rounds: unknown[];
 }
 
 export interface TaskItem {
@@ -180,6 +195,8 @@ export interface FakeOpenhim extends FakeServer {
   addUser(user: FakeOpenhimUserInput): void;
   /** the server clock (epoch ms) */
   now(): number;
+  /** the stores and the processor's work in flight, as plain JSON */
+  snapshot(): OpenhimSnapshot;
   /**
    * Fault injection for tests: when set, called for every request before anything else; a Reply it returns is
    * sent instead of the normal answer (e.g. fail the second POST /tasks).
@@ -741,6 +758,23 @@ export async function startOpenhim(options: OpenhimOptions = {}): Promise<FakeOp
     },
   };
 
+  if (options.state) {
+    const st = structuredClone(options.state);
+    for (const t of st.tasks) tasks.set(t._id, t);
+    for (const t of st.transactions) transactions.set(t._id, t);
+    for (const [tid, status] of Object.entries(st.outcomes)) outcomes.set(tid, status);
+    claims71.push(...(st.claims as Claim71[]));
+    rounds405.push(...(st.rounds as Round405[]));
+  }
+  const snapshot = (): OpenhimSnapshot =>
+    structuredClone({
+      tasks: [...tasks.values()],
+      transactions: [...transactions.values()],
+      outcomes: Object.fromEntries(outcomes),
+      claims: claims71,
+      rounds: rounds405,
+    });
+
   // ---- route handlers ----
   const notAdmin = (u: UserRecord, op: string) => textReply(403, `User ${u.email} is not an admin, API access to ${op} denied.`);
   const notFoundTask = (id: string) => textReply(404, `We could not find a Task with this ID: ${id}.`);
@@ -1039,7 +1073,7 @@ export async function startOpenhim(options: OpenhimOptions = {}): Promise<FakeOp
     return { ...reply, headers, ...(latencyMs > 0 ? { delayMs: latencyMs } : {}) };
   };
 
-  const server = await startServer(handle, { tls: options.tls, hostname: options.hostname, lifetimeMs: options.lifetimeMs });
+  const server = await startServer(handle, { tls: options.tls, hostname: options.hostname, lifetimeMs: options.lifetimeMs, ...options.serve });
   if (mode === 'auto') startTimer();
 
   const fake: FakeOpenhim = {
@@ -1061,6 +1095,7 @@ export async function startOpenhim(options: OpenhimOptions = {}): Promise<FakeOp
     setOutcome: (tid, rerunStatus) => void outcomes.set(tid.toLowerCase(), rerunStatus),
     addUser,
     now,
+    snapshot,
   };
   return fake;
 }

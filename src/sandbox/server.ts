@@ -1,7 +1,8 @@
 /**
- * The shared core of every fake server in test/servers/: an HTTP(S) server on 127.0.0.1 that
- * records each request (so a test can prove what was sent, and that nothing was sent for bad input)
- * and stops by itself after `lifetimeMs` even if a test forgets to close it.
+ * The HTTP core of every emulator (the sandbox's and the tests'): an HTTP(S) server on 127.0.0.1 that
+ * records each request (so a test can prove what was sent, and that nothing was sent for bad input;
+ * `record: false` for long-running servers), injects faults (`--faults`, see parseFaults) and stops by
+ * itself after `lifetimeMs` even if a test forgets to close it (0 = runs until closed).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -47,6 +48,58 @@ export interface StartOptions {
   lifetimeMs?: number;
   /** host name used in `url` (default 127.0.0.1); the socket always binds to 127.0.0.1 */
   hostname?: string;
+  /** listen on this port (default: an ephemeral one) */
+  port?: number;
+  /** keep each request in `requests` (default true) */
+  record?: boolean;
+  /** trouble to inject before the emulator sees a request */
+  faults?: Faults;
+}
+
+/** `--faults 429:10%,503:5%,reset:2%,latency:50ms`: each request draws at most one fault. */
+export interface Faults {
+  rates: Array<{ kind: FaultKind; percent: number }>;
+  latencyMs: number;
+}
+export type FaultKind = '429' | '500' | '502' | '503' | '504' | 'reset';
+const FAULT_KINDS: readonly string[] = ['429', '500', '502', '503', '504', 'reset'];
+
+/** Parses a fault spec; throws an Error naming the part it cannot read. */
+export function parseFaults(spec: string): Faults {
+  const faults: Faults = { rates: [], latencyMs: 0 };
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([a-z0-9]+):(\d+(?:\.\d+)?)(%|ms)$/.exec(part);
+    if (m && m[1] === 'latency' && m[3] === 'ms') {
+      faults.latencyMs = Number(m[2]);
+      continue;
+    }
+    if (m && FAULT_KINDS.includes(m[1]) && m[3] === '%' && Number(m[2]) <= 100) {
+      faults.rates.push({ kind: m[1] as FaultKind, percent: Number(m[2]) });
+      continue;
+    }
+    throw new Error(`"${part}" is not a fault (expected <429|500|502|503|504|reset>:<n>% or latency:<n>ms)`);
+  }
+  if (faults.rates.reduce((a, r) => a + r.percent, 0) > 100) throw new Error(`the fault rates in "${spec}" add up to more than 100%`);
+  return faults;
+}
+
+const FAULT_TEXT: Record<string, string> = {
+  '429': 'Too Many Requests',
+  '500': 'Internal Server Error',
+  '502': 'Bad Gateway',
+  '503': 'Service Unavailable',
+  '504': 'Gateway Timeout',
+};
+
+/** the fault this request draws, if any */
+function drawFault(faults: Faults | undefined): FaultKind | undefined {
+  if (!faults) return undefined;
+  let roll = Math.random() * 100;
+  for (const r of faults.rates) {
+    if (roll < r.percent) return r.kind;
+    roll -= r.percent;
+  }
+  return undefined;
 }
 
 export function textReply(status: number, text: string, headers: Record<string, string> = {}): Reply {
@@ -74,9 +127,19 @@ export async function startServer(handler: Handler, opts: StartOptions = {}): Pr
         body: Buffer.concat(chunks).toString('utf8'),
         time: Date.now(),
       };
-      requests.push(rec);
+      if (opts.record !== false) requests.push(rec);
+      const fault = drawFault(opts.faults);
+      if (fault === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      const latency = opts.faults?.latencyMs ?? 0;
       Promise.resolve()
-        .then(() => handler(rec))
+        .then(async () => {
+          if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+          if (fault) return textReply(Number(fault), `${FAULT_TEXT[fault]} (injected by --faults)`, fault === '429' || fault === '503' ? { 'retry-after': '1' } : {});
+          return handler(rec);
+        })
         .catch((err: unknown): Reply => textReply(500, `fake server error: ${String(err)}`))
         .then(async (reply) => {
           if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
@@ -103,7 +166,13 @@ export async function startServer(handler: Handler, opts: StartOptions = {}): Pr
     });
   };
   const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, onRequest) : http.createServer(onRequest);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const port = (server.address() as AddressInfo).port;
   let closed = false;
   const close = () =>
@@ -114,8 +183,8 @@ export async function startServer(handler: Handler, opts: StartOptions = {}): Pr
       server.closeAllConnections();
       server.close(() => resolve());
     });
-  const timer = setTimeout(() => void close(), opts.lifetimeMs ?? 120_000);
-  timer.unref();
+  const timer = opts.lifetimeMs === 0 ? undefined : setTimeout(() => void close(), opts.lifetimeMs ?? 120_000);
+  timer?.unref();
   const scheme = opts.tls ? 'https' : 'http';
   return { url: `${scheme}://${opts.hostname ?? '127.0.0.1'}:${port}`, port, requests, close };
 }

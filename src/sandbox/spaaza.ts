@@ -84,6 +84,19 @@ export interface SpaazaOptions {
   /** first id given to a new task (default 12340) */
   firstId?: number;
   tasks?: SpaazaTaskInput[];
+  /** the sandbox's server settings: fixed port, no recording, injected faults (see server.ts) */
+  serve?: Pick<StartOptions, 'port' | 'record' | 'faults'>;
+  /** start from this saved state (the sandbox's state file) */
+  state?: SpaazaSnapshot;
+}
+
+/** The emulator's tasks and counters, as plain JSON: what the sandbox saves between commands. */
+export interface SpaazaSnapshot {
+  tasks: SpaazaTask[];
+  nextId: number;
+  nextLogId: number;
+  /** task id → the error message its next run ends with */
+  failOnRun: Record<string, string>;
 }
 
 export interface SpaazaDownload {
@@ -115,6 +128,7 @@ export interface FakeSpaaza extends FakeServer {
   exportContent(id: number): string;
   /** answer the next `n` requests (matching `match`, default all) with this status; status 0 resets the connection instead */
   failNext(n: number, status: number, headers?: Record<string, string>, body?: unknown, match?: (req: RecordedRequest) => boolean): void;
+  snapshot(): SpaazaSnapshot;
 }
 
 export function spaazaError(code: number, name: string, description: string): unknown {
@@ -174,6 +188,13 @@ export async function startSpaaza(options: SpaazaOptions = {}): Promise<FakeSpaa
   const injections: Array<{ remaining: number; status: number; headers?: Record<string, string>; body?: unknown; match?: (r: RecordedRequest) => boolean }> = [];
   let baseUrl = '';
 
+  if (options.state) {
+    const st = structuredClone(options.state);
+    for (const t of st.tasks) tasks.set(t.id, t);
+    nextId = st.nextId;
+    nextLogId = st.nextLogId;
+    for (const [id, message] of Object.entries(st.failOnRun)) failOnRunSet.set(Number(id), message);
+  }
   const iso = () => new Date().toISOString();
   const log = (t: SpaazaTask, level: SpaazaLog['level'], message: string) => {
     t.logs.push({ id: nextLogId++, date: iso(), level, message });
@@ -456,12 +477,13 @@ export async function startSpaaza(options: SpaazaOptions = {}): Promise<FakeSpaa
       if (options.latencyMs) reply.delayMs = options.latencyMs;
       return reply;
     },
-    { tls: options.tls, lifetimeMs: options.lifetimeMs },
+    { tls: options.tls, lifetimeMs: options.lifetimeMs, ...options.serve },
   );
   baseUrl = server.url;
 
   return {
     ...server,
+    snapshot: () => structuredClone({ tasks: [...tasks.values()], nextId, nextLogId, failOnRun: Object.fromEntries(failOnRunSet) }),
     tokenId,
     tokenSecret,
     chain,
