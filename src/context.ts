@@ -174,19 +174,36 @@ export class Context {
     return chunks.join('');
   }
 
+  /** --config / TASKCTL_CONFIG, when given */
+  get explicitConfig(): string | undefined {
+    return this.globals.config ?? (this.env.TASKCTL_CONFIG || undefined);
+  }
+
+  /**
+   * The config in effect: the user file and the nearest trusted project file merged, or the --config file.
+   * An untrusted or changed project file, or a file another user owns or others can write, is exit 3.
+   */
   config(): Promise<LoadedConfig | null> {
     if (!this.configPromise) {
       this.configPromise = (async () => {
-        const { loadConfig } = await import('./config/load.js');
-        const { holdsLiteralSecret } = await import('./config/resolve.js');
-        const config = await loadConfig({ explicit: this.globals.config ?? (this.env.TASKCTL_CONFIG || undefined), cwd: this.cwd, env: this.env });
-        if (config && (config.mode & 0o077) !== 0 && holdsLiteralSecret(config)) {
-          this.warn(`${config.filepath} holds a secret and is readable by others (mode ${(config.mode & 0o777).toString(8)}); run: chmod 600 ${config.filepath}`);
+        const { loadConfig, holdsLiteralSecret } = await import('./config/load.js');
+        const config = await loadConfig({ explicit: this.explicitConfig, cwd: this.cwd, env: this.env });
+        for (const file of config?.files ?? []) {
+          for (const w of file.warnings) this.warn(w);
+          if ((file.mode & 0o077) !== 0 && holdsLiteralSecret(file)) {
+            this.warn(`${file.filepath} holds a secret and is readable by others (mode ${file.mode.toString(8)}); run: chmod 600 ${file.filepath}`);
+          }
         }
         return config;
       })();
     }
     return this.configPromise;
+  }
+
+  /** Forget the loaded config and profiles (after this command rewrote a config file). */
+  reloadConfig(): void {
+    this.configPromise = undefined;
+    this.profiles.clear();
   }
 
   /** The profile this command uses (spec/CLI.md selection rules), with its secret registered for scrubbing. */
@@ -288,6 +305,11 @@ export class Context {
   async promptText(message: string, def?: string, validate?: (v: string) => true | string): Promise<string> {
     const { input } = await import('@inquirer/prompts');
     return input({ message, default: def, validate }, this.promptContext());
+  }
+
+  async promptYesNo(message: string, def: boolean): Promise<boolean> {
+    const { confirm } = await import('@inquirer/prompts');
+    return confirm({ message, default: def }, this.promptContext());
   }
 
   async promptSelect<T extends string>(message: string, choices: readonly T[], def?: T): Promise<T> {

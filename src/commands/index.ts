@@ -17,6 +17,7 @@ export const TREES: TreeEntry[] = [
   { name: 'close', summary: 'Close CRM: tasks, raw API', load: async () => (await import('./close/index.js')).closeCommands },
   { name: 'spaaza', summary: 'Spaaza Services API export tasks: create, run, wait, download', load: async () => (await import('./spaaza/index.js')).spaazaCommands },
   { name: 'profile', summary: 'manage named profiles (server URL + credentials)', load: async () => (await import('./profile/index.js')).profileCommands },
+  { name: 'config', summary: 'config files in effect; trust or untrust a project .openhimrc', load: async () => (await import('./config/index.js')).configCommands },
 ];
 
 export const COMPLETION: CommandSpec = {

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { LoadedConfig, RawProfile } from './load.js';
+import { hasUserinfo, userinfoError, type LoadedConfig, type RawProfile } from './load.js';
 import { PROVIDER_FACTS, type Provider } from './providers.js';
 import { profileSchemas, describeIssue } from './schema.js';
 
@@ -26,6 +26,8 @@ export interface ResolvedProfile {
   values: Record<string, unknown> & { url: string; insecure: boolean; ca?: string };
   /** the profile's secret value, if any (for redaction) */
   secret?: string;
+  /** with `unset: 'mark'`: the ${VAR}s that are not set (their fields show as `<unset $VAR>`) */
+  unset: string[];
 }
 
 export interface SelectOptions {
@@ -39,23 +41,25 @@ export interface SelectOptions {
 export function selectProfileName(config: LoadedConfig | null, opts: SelectOptions): string | null {
   const { provider, flag, env } = opts;
   const profiles = config?.profiles ?? {};
-  const belongs = (name: string) => profiles[name]?.provider === provider;
+  const has = (name: string) => Object.hasOwn(profiles, name);
+  const belongs = (name: string) => has(name) && profiles[name].provider === provider;
   if (flag) {
     if (!config) throw new ConfigError(`profile "${flag}" was asked for, but there is no config file`, { hint: 'run `taskctl profile add` or pass --config' });
-    if (!profiles[flag]) throw unknownProfile(flag, config, '--profile');
+    if (!has(flag)) throw unknownProfile(flag, config, '--profile');
     if (!belongs(flag)) throw new ConfigError(`profile "${flag}" is a ${profiles[flag].provider} profile, not ${provider}`, { hint: `choose a ${provider} profile; see \`taskctl profile list\`` });
     return flag;
   }
   const fromEnv = env.TASKCTL_PROFILE;
   if (fromEnv) {
-    if (!profiles[fromEnv]) throw unknownProfile(fromEnv, config, 'TASKCTL_PROFILE');
+    if (!has(fromEnv)) throw unknownProfile(fromEnv, config, 'TASKCTL_PROFILE');
     if (belongs(fromEnv)) return fromEnv;
     // a profile of another provider: ignored for this tree
   }
-  const def = config?.defaults[provider];
+  const def = config && Object.hasOwn(config.defaults, provider) ? config.defaults[provider] : undefined;
   if (def) {
-    if (!profiles[def]) throw unknownProfile(def, config, `defaults.${provider}`);
-    if (!belongs(def)) throw new ConfigError(`${config!.filepath}: defaults.${provider} names "${def}", a ${profiles[def].provider} profile`);
+    const where = config!.defaultsFile[provider]?.filepath ?? config!.filepath;
+    if (!has(def)) throw unknownProfile(def, config, `defaults.${provider} in ${where}`);
+    if (!belongs(def)) throw new ConfigError(`${where}: defaults.${provider} names "${def}", a ${profiles[def].provider} profile`);
     return def;
   }
   const mine = Object.keys(profiles).filter(belongs);
@@ -69,7 +73,7 @@ export function selectProfileName(config: LoadedConfig | null, opts: SelectOptio
   if (env[facts.urlEnv]) {
     return null;
   }
-  throw new ConfigError(config ? `no ${provider} profile in ${config.filepath}` : `no config file and no ${provider} environment variables`, {
+  throw new ConfigError(config ? `no ${provider} profile in ${config.files.map((f) => f.filepath).join(' or ')}` : `no config file and no ${provider} environment variables`, {
     hint: `run \`taskctl profile add <name> --provider ${provider}\`, or set ${Object.keys(facts.env).join(', ')}`,
   });
 }
@@ -83,11 +87,23 @@ function unknownProfile(name: string, config: LoadedConfig | null, via: string):
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-/** Resolves ${VAR}, applies env overrides and defaults, validates. */
-export function resolveProfile(config: LoadedConfig | null, name: string | null, provider: Provider, env: NodeJS.ProcessEnv): ResolvedProfile {
+/**
+ * Resolves ${VAR}, applies env overrides and defaults, validates. An unset ${VAR} is exit 3, or with
+ * `unset: 'mark'` (for `profile show`) shows as `<unset $VAR>` and is listed in `unset`.
+ */
+export function resolveProfile(
+  config: LoadedConfig | null,
+  name: string | null,
+  provider: Provider,
+  env: NodeJS.ProcessEnv,
+  opts: { unset?: 'throw' | 'mark' } = {},
+): ResolvedProfile {
   const facts = PROVIDER_FACTS[provider];
-  const raw: RawProfile = name && config ? config.profiles[name] : { provider };
-  const file = name && config ? config.filepath : null;
+  const own = Boolean(name && config && Object.hasOwn(config.profiles, name));
+  const raw: RawProfile = own ? config!.profiles[name!] : { provider };
+  const origin = own ? config!.profileFile[name!] : null;
+  const file = origin ? origin.filepath : null;
+  const unset: string[] = [];
   const where = name ? `profile "${name}"` : 'environment';
   const fields: Record<string, FieldValue> = {};
 
@@ -95,15 +111,23 @@ export function resolveProfile(config: LoadedConfig | null, name: string | null,
     if (key === 'provider') continue;
     if (typeof value === 'string' && value.includes('${')) {
       let via = '';
+      let missing = '';
       const interpolated = value.replace(VAR, (_m, v: string) => {
         const got = env[v];
         if (got === undefined) {
+          if (opts.unset === 'mark') {
+            missing ||= v;
+            return '';
+          }
           throw new ConfigError(`${file}: ${where} field "${key}" uses \${${v}}, but ${v} is not set`, { hint: `export ${v}, or edit the profile` });
         }
         via = v;
         return got;
       });
-      fields[key] = { value: interpolated, source: `${file} (\${${via}})` };
+      if (missing) {
+        unset.push(missing);
+        fields[key] = { value: `<unset $${missing}>`, source: `${file} (\${${missing}})` };
+      } else fields[key] = { value: interpolated, source: `${file} (\${${via}})` };
     } else {
       fields[key] = { value, source: file ?? 'file' };
     }
@@ -122,7 +146,14 @@ export function resolveProfile(config: LoadedConfig | null, name: string | null,
   const input: Record<string, unknown> = {};
   for (const [k, f] of Object.entries(fields)) input[k] = f.value;
   if (typeof input.insecure === 'string') input.insecure = input.insecure === 'true';
-  if (typeof input.url === 'string') input.url = input.url.replace(/\/+$/, '');
+  if (typeof input.url === 'string') {
+    if (hasUserinfo(input.url)) throw userinfoError(fields.url.source.startsWith('env:') ? fields.url.source.slice(4) : `${file ?? 'environment'} (${where})`);
+    input.url = input.url.replace(/\/+$/, '');
+  }
+  if (unset.length) {
+    // `profile show` of a profile with an unset ${VAR}: the fields as they are, no validation
+    return { name: name ?? '(env)', provider, file, fields, values: input as ResolvedProfile['values'], unset };
+  }
   const parsed = profileSchemas[provider].safeParse(input);
   if (!parsed.success) {
     const secretKeys = new Set([facts.secret]);
@@ -130,11 +161,11 @@ export function resolveProfile(config: LoadedConfig | null, name: string | null,
     throw new ConfigError(`${file ?? 'environment'}: ${msg}`, { hint: name ? undefined : `check ${Object.keys(facts.env).join(', ')}` });
   }
   const values = parsed.data as ResolvedProfile['values'];
-  if (values.ca && config && name && fields.ca && !fields.ca.source.startsWith('env:')) {
-    values.ca = path.resolve(config.dir, values.ca);
+  if (values.ca && origin && fields.ca && !fields.ca.source.startsWith('env:')) {
+    values.ca = path.resolve(origin.dir, values.ca);
   }
   const secret = typeof values[facts.secret] === 'string' ? (values[facts.secret] as string) : undefined;
-  return { name: name ?? '(env)', provider, file, fields, values, secret };
+  return { name: name ?? '(env)', provider, file, fields, values, secret, unset };
 }
 
 /** Throws exit 3 naming the missing fields and the env var that would provide each. */
@@ -145,14 +176,5 @@ export function requireFields(profile: ResolvedProfile, keys: string[]): void {
   const envFor = (k: string) => Object.entries(facts.env).find(([, f]) => f === k)?.[0];
   throw new ConfigError(`${profile.name === '(env)' ? 'the environment' : `profile "${profile.name}"`} has no ${missing.join(', ')}`, {
     hint: missing.map((k) => (envFor(k) ? `set ${envFor(k)} or add "${k}" to the profile` : `add "${k}" to the profile`)).join('; '),
-  });
-}
-
-/** True when the file holds a literal (not ${VAR}) secret. */
-export function holdsLiteralSecret(config: LoadedConfig): boolean {
-  return Object.values(config.profiles).some((p) => {
-    const facts = PROVIDER_FACTS[p.provider as Provider];
-    const v = facts ? p[facts.secret] : undefined;
-    return typeof v === 'string' && v !== '' && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v.trim());
   });
 }

@@ -119,7 +119,7 @@ describe('conductor auth: token exchange and cache', () => {
     expect(s.tokenRequests()).toBe(1);
   });
 
-  it('keeps separate cache entries per profile', async () => {
+  it('keys the cache by URL, key id and secret: profiles sharing a key share a token; a changed secret never reuses it', async () => {
     const s = await orkes();
     inbox(s);
     const cache = freshCache();
@@ -130,8 +130,19 @@ describe('conductor auth: token exchange and cache', () => {
     expect((await runCli([...list, '--config', cfg, '-p', 'a'], { env })).code).toBe(0);
     expect((await runCli([...list, '--config', cfg, '-p', 'b'], { env })).code).toBe(0);
     expect((await runCli([...list, '--config', cfg, '-p', 'a'], { env })).code).toBe(0);
+    expect(s.tokenRequests()).toBe(1);
+    expect(cacheFiles(cache)).toHaveLength(1);
+    // the secret changed (rotated, or mistyped): the token minted with the old one is not used
+    const wrong = 'rotated-secret-0451';
+    const r = await runCli([...list, '--config', cfg, '-p', 'a'], { env: { ...env, SECRET: wrong }, secrets: [wrong] });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/refused the application key/);
     expect(s.tokenRequests()).toBe(2);
-    expect(cacheFiles(cache)).toHaveLength(2);
+    // and profile test always mints afresh, even with a valid cached token
+    const t = await runCli(['profile', 'test', 'a', '--config', cfg], { env });
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/minted now/);
+    expect(s.tokenRequests()).toBe(3);
   });
 
   it('accepts the URL with /api and trims the key and secret', async () => {

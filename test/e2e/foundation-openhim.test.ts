@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startOpenhim, type FakeOpenhim } from '../servers/openhim.js';
-import { CANARY, runCli, sandboxDir, writeConfig } from '../helpers/cli.js';
+import { CANARY, runCli, sandboxDir, trustConfig, writeConfig } from '../helpers/cli.js';
 
 const USER = 'admin@example.org';
 const PW = CANARY.openhimPassword;
@@ -115,6 +115,7 @@ describe('openhim profiles and auth through the binary', () => {
     const file = writeConfig(`profiles:\n  core:\n    provider: openhim\n    url: http://127.0.0.1:9\n    username: ${USER}\n    password: \${CORE_PW}\n`);
     const sub = path.join(path.dirname(file), 'a', 'b');
     fs.mkdirSync(sub, { recursive: true });
+    await trustConfig(file);
     const r = await runCli(['openhim', 'api', 'GET', '/heartbeat'], { cwd: sub, env: { CORE_PW: PW, OPENHIM_URL: master.url } });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toHaveProperty('now');

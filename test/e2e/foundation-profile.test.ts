@@ -79,8 +79,8 @@ describe('profile add / list / show / use / remove', () => {
     ]);
     expect((await runCli(['profile', 'use', 'b'], { env })).code).toBe(0);
     list = await runCli(['profile', 'list'], { env });
-    expect(list.stdout.split('\n')[0]).toBe('name\tprovider\turl\tdefault');
-    expect(list.stdout).toContain('b\topenhim\thttps://b.example:8080\tyes');
+    expect(list.stdout.split('\n')[0]).toBe('name\tprovider\turl\tdefault\tfile');
+    expect(list.stdout).toContain(`b\topenhim\thttps://b.example:8080\tyes\t${h.file}`);
 
     const refused = await runCli(['profile', 'remove', 'b'], { env });
     expect(refused.code).toBe(2);

@@ -90,6 +90,15 @@ function samples(): Record<string, string[][]> {
   fs.writeFileSync(payload, JSON.stringify({ status: 'Paused' }));
   const out = path.join(sandboxDir(), `canary-download-${Date.now()}.csv`);
   const future = new Date(Date.now() + 86_400_000).toISOString();
+  // a project file holding literal secrets: `config trust` shows its profiles and URLs, never their secrets
+  const rcDir = path.join(sandboxDir(), 'canary-project');
+  fs.mkdirSync(rcDir, { recursive: true });
+  const rc = path.join(rcDir, '.openhimrc');
+  fs.writeFileSync(
+    rc,
+    `profiles:\n  rc-core:\n    provider: openhim\n    url: ${openhim.url}\n    username: ${OPENHIM_USER}\n    password: ${CANARY.openhimPassword}\n  rc-crm:\n    provider: close\n    apiKey: ${CANARY.closeApiKey}\n`,
+    { mode: 0o600 },
+  );
   return {
     'openhim status': [[]],
     'openhim api': [['GET', '/about', '-i']],
@@ -139,6 +148,9 @@ function samples(): Record<string, string[][]> {
     'profile remove': [['canary-spare']],
     'profile use': [['canary']],
     'profile test': [['canary']],
+    'config path': [[], ['--config', rc]],
+    'config trust': [[rc]],
+    'config untrust': [[rc]],
     completion: [['bash']],
   };
 }

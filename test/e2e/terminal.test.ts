@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, sandboxDir } from '../helpers/cli.js';
+import { BIN, sandboxDir, trustConfig } from '../helpers/cli.js';
 
 const SOCKET = `taskctl-test-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
@@ -48,11 +48,17 @@ describe('at a terminal', () => {
     tmux('send-keys', '-t', 'add', 'https://localhost:8080', 'Enter');
     await screenUntil('add', /Username/);
     tmux('send-keys', '-t', 'add', 'Enter'); // the offered default
-    await screenUntil('add', /password \(input hidden\)/);
+    await screenUntil('add', /Authentication/);
+    tmux('send-keys', '-t', 'add', 'Enter'); // auto
+    await screenUntil('add', /Password: how should the profile get it\?/);
+    tmux('send-keys', '-t', 'add', 'Enter'); // type it now
+    await screenUntil('add', /Password \(input hidden\)/);
     tmux('send-keys', '-t', 'add', 'typed-secret-123');
     const typing = await screenUntil('add', /\*{16}/);
     expect(typing).not.toContain('typed-secret-123');
     tmux('send-keys', '-t', 'add', 'Enter');
+    await screenUntil('add', /Test the connection now\?/);
+    tmux('send-keys', '-t', 'add', 'n', 'Enter');
     const done = await screenUntil('add', /EXIT=\d+/);
     expect(done).toContain('EXIT=0');
     expect(done).not.toContain('typed-secret-123');
@@ -80,6 +86,8 @@ describe('at a terminal', () => {
 
   it('tables are aligned with bold headers on a terminal', async () => {
     fs.writeFileSync(path.join(home, '.openhimrc'), 'profiles:\n  a-long-profile-name:\n    provider: close\n    apiKey: ${K}\n  b:\n    provider: openhim\n    url: https://x:8080\n');
+    // a project file is used once trusted (the sessions below keep their state under $HOME/.local/state)
+    await trustConfig(path.join(home, '.openhimrc'), { HOME: home, XDG_CONFIG_HOME: `${home}/cfg`, XDG_STATE_HOME: undefined });
     start('list', home, 'profile list');
     const screen = await screenUntil('list', /EXIT=\d+/);
     expect(screen).toMatch(/NAME\s+PROVIDER\s+URL/);

@@ -51,6 +51,8 @@ export function baseEnv(home: string = sandboxDir()): Record<string, string> {
     HOME: home,
     XDG_CONFIG_HOME: path.join(home, 'config'),
     XDG_CACHE_HOME: path.join(home, 'cache'),
+    // trust records of project config files (`taskctl config trust`)
+    XDG_STATE_HOME: path.join(home, 'state'),
     LANG: 'C.UTF-8',
   };
 }
@@ -90,6 +92,16 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
     if (opts.input !== undefined) child.stdin.end(opts.input);
     else child.stdin.end();
   });
+}
+
+/**
+ * Trusts a project config file the way a user does (`taskctl config trust --yes <file>`), so a test about
+ * project files found from the current directory can use it. `env` must match the runs that use the file
+ * (the trust store lives in $XDG_STATE_HOME/taskctl).
+ */
+export async function trustConfig(file: string, env: Record<string, string | undefined> = {}): Promise<void> {
+  const r = await runCli(['config', 'trust', '--yes', file], { env });
+  if (r.code !== 0) throw new Error(`taskctl config trust ${file} failed (${r.code}): ${r.stderr}`);
 }
 
 /** Writes a config file in a fresh directory and returns its path. */

@@ -8,6 +8,7 @@ import {
   TokenCache,
   cacheDir,
   cacheFileFor,
+  cacheKeyFor,
   jwtExpiryMs,
   normaliseBaseUrl,
   tokenValidUntil,
@@ -58,30 +59,32 @@ describe('conductor JWT lifetime', () => {
 });
 
 describe('conductor token cache', () => {
-  const key = { profile: 'orkes', server: 'https://developer.orkescloud.com', keyId: 'key-abc' };
+  const key = cacheKeyFor('https://developer.orkescloud.com', 'key-abc', 'secret-1');
 
   it('lives under $XDG_CACHE_HOME/taskctl, else ~/.cache/taskctl', () => {
     expect(cacheDir({ XDG_CACHE_HOME: '/x/cache', HOME: '/home/u' })).toBe('/x/cache/taskctl');
     expect(cacheDir({ HOME: '/home/u' })).toBe('/home/u/.cache/taskctl');
   });
 
-  it('has one file per profile, server and key id, whose name reveals none of them', () => {
+  it('has one file per server, key id and key secret, whose name reveals none of them', () => {
     const env = { XDG_CACHE_HOME: tmp };
     const f = cacheFileFor(env, key);
     expect(path.dirname(f)).toBe(path.join(tmp, 'taskctl'));
     expect(path.basename(f)).toMatch(/^conductor-token-[0-9a-f]{24}\.json$/);
     expect(f).not.toContain('key-abc');
-    expect(cacheFileFor(env, { ...key, profile: 'other' })).not.toBe(f);
+    expect(cacheFileFor(env, cacheKeyFor('https://developer.orkescloud.com', 'key-abc', 'secret-2'))).not.toBe(f);
+    expect(JSON.stringify(key)).not.toContain('secret-1');
     expect(cacheFileFor(env, { ...key, server: 'https://other.example' })).not.toBe(f);
     expect(cacheFileFor(env, { ...key, keyId: 'key-def' })).not.toBe(f);
   });
 
-  it('writes 0600 and reads back a token until it is due for refresh', () => {
+  it('writes 0600 and reads back a token until it is due for refresh', async () => {
     let now = 1_000_000;
     const file = path.join(tmp, 'a', 'taskctl', 'conductor-token-x.json');
     const cache = new TokenCache(file, key, () => now, () => {});
     const token = jwt({ exp: Math.floor((now + 3_600_000) / 1000) });
-    cache.write(token, now);
+    await cache.write(token, now);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(cache.read()?.token).toBe(token);
     now += 3_600_000 - REFRESH_MARGIN_MS - 1000;
@@ -90,12 +93,13 @@ describe('conductor token cache', () => {
     expect(cache.read()).toBeNull();
   });
 
-  it('ignores a cache of another key, a corrupt file, and a file others can read', () => {
+  it('ignores a cache of another key or secret, a corrupt file, and a file others can read', async () => {
     const now = 1_000_000;
     const file = path.join(tmp, 'b', 'conductor-token-y.json');
     const token = jwt({ exp: Math.floor((now + 3_600_000) / 1000) });
-    new TokenCache(file, key, () => now, () => {}).write(token, now);
+    await new TokenCache(file, key, () => now, () => {}).write(token, now);
     expect(new TokenCache(file, { ...key, keyId: 'other' }, () => now, () => {}).read()).toBeNull();
+    expect(new TokenCache(file, { ...key, secretHash: cacheKeyFor(key.server, key.keyId, 'rotated').secretHash }, () => now, () => {}).read()).toBeNull();
     const mine = new TokenCache(file, key, () => now, () => {});
     fs.chmodSync(file, 0o644);
     expect(mine.read()).toBeNull();
@@ -105,13 +109,38 @@ describe('conductor token cache', () => {
     expect(mine.read()).toBeNull();
   });
 
-  it('warns instead of failing when the cache cannot be written', () => {
+  it('warns instead of failing when the cache cannot be written', async () => {
     const blocker = path.join(tmp, 'blocker');
     fs.writeFileSync(blocker, 'a file, not a directory');
     const warnings: string[] = [];
     const cache = new TokenCache(path.join(blocker, 'taskctl', 'c.json'), key, () => 0, (m) => warnings.push(m));
-    cache.write(jwt({ exp: 10 }), 0);
-    expect(warnings.join('\n')).toMatch(/could not write the token cache/);
+    await cache.write(jwt({ exp: 10 }), 0);
+    expect(warnings.join('\n')).toMatch(/cannot create the token cache/);
+  });
+
+  it('does not use a directory open to others, and never follows a symlink planted at the cache file', async () => {
+    const now = 1_000_000;
+    const open = path.join(tmp, 'open');
+    fs.mkdirSync(open, { mode: 0o777 });
+    fs.chmodSync(open, 0o777);
+    const warnings: string[] = [];
+    const token = jwt({ exp: Math.floor((now + 3_600_000) / 1000) });
+    await new TokenCache(path.join(open, 'c.json'), key, () => now, (m) => warnings.push(m)).write(token, now);
+    expect(fs.readdirSync(open)).toEqual([]);
+    expect(warnings.join('\n')).toMatch(/open to other users \(mode 777\); not using it/);
+
+    const dir = path.join(tmp, 'planted');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    const victim = path.join(tmp, 'victim.txt');
+    fs.writeFileSync(victim, 'untouched');
+    const file = path.join(dir, 'c.json');
+    fs.symlinkSync(victim, file);
+    const cache = new TokenCache(file, key, () => now, () => {});
+    expect(cache.read()).toBeNull();
+    await cache.write(token, now);
+    expect(fs.readFileSync(victim, 'utf8')).toBe('untouched');
+    expect(fs.lstatSync(file).isSymbolicLink()).toBe(false);
+    expect(cache.read()?.token).toBe(token);
   });
 });
 

@@ -1,21 +1,27 @@
 /** Profile selection precedence, env overrides, ${VAR} rules and source reporting (pure functions). */
 import { describe, expect, it } from 'vitest';
-import { resolveProfile, selectProfileName, requireFields, holdsLiteralSecret } from '../../src/config/resolve.js';
-import type { LoadedConfig } from '../../src/config/load.js';
+import { resolveProfile, selectProfileName, requireFields } from '../../src/config/resolve.js';
+import { holdsLiteralSecret, mergeFiles, type ConfigFile, type LoadedConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 
-const config: LoadedConfig = {
+const profiles = {
+  local: { provider: 'openhim', url: 'https://localhost:8080/', username: 'root@openhim.org', password: '${OPENHIM_PW}', ca: './core.pem' },
+  staging: { provider: 'openhim', url: 'https://staging:8080', username: 'ops@example.org', password: '${STAGING_PW}' },
+  orkes: { provider: 'conductor', url: 'https://developer.orkescloud.com', keyId: 'k', keySecret: '${NEVER_SET}' },
+  exports: { provider: 'spaaza', url: 'https://services-test01.spaaza.com', tokenId: 'id', tokenSecret: 'literal-secret', chain: 1764 },
+};
+const file: ConfigFile = {
   filepath: '/etc/x/.openhimrc',
+  role: 'explicit',
   dir: '/etc/x',
   mode: 0o600,
+  trust: 'always',
   defaults: { openhim: 'local' },
-  profiles: {
-    local: { provider: 'openhim', url: 'https://localhost:8080/', username: 'root@openhim.org', password: '${OPENHIM_PW}', ca: './core.pem' },
-    staging: { provider: 'openhim', url: 'https://staging:8080', username: 'ops@example.org', password: '${STAGING_PW}' },
-    orkes: { provider: 'conductor', url: 'https://developer.orkescloud.com', keyId: 'k', keySecret: '${NEVER_SET}' },
-    exports: { provider: 'spaaza', url: 'https://services-test01.spaaza.com', tokenId: 'id', tokenSecret: 'literal-secret', chain: 1764 },
-  },
+  profiles,
+  content: Buffer.from(''),
+  warnings: [],
 };
+const config: LoadedConfig = mergeFiles([file])!;
 
 describe('selectProfileName', () => {
   it('uses --profile, then TASKCTL_PROFILE of the same provider, then defaults, then the only profile', () => {
@@ -75,8 +81,8 @@ describe('resolveProfile', () => {
   });
 
   it('detects literal secrets (not ${VAR} placeholders)', () => {
-    expect(holdsLiteralSecret(config)).toBe(true);
-    const noLiteral = { ...config, profiles: { local: config.profiles.local } };
+    expect(holdsLiteralSecret(file)).toBe(true);
+    const noLiteral = { ...file, profiles: { local: profiles.local } };
     expect(holdsLiteralSecret(noLiteral)).toBe(false);
   });
 });

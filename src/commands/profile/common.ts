@@ -1,7 +1,7 @@
 /** Shared by the `profile` verbs: loading the config, listing names, printing a resolved profile. */
 import type { Context } from '../../context.js';
 import { ConfigError } from '../../errors.js';
-import type { LoadedConfig } from '../../config/load.js';
+import type { ConfigFile, LoadedConfig } from '../../config/load.js';
 import { PROVIDER_FACTS, PROVIDERS, type Provider } from '../../config/providers.js';
 import type { ResolvedProfile } from '../../config/resolve.js';
 import { MASK } from '../../http/redact.js';
@@ -12,13 +12,15 @@ export async function requireConfig(ctx: Context): Promise<LoadedConfig> {
   return config;
 }
 
-export function requireProfile(config: LoadedConfig, name: string): { provider: Provider } {
-  const p = config.profiles[name];
-  if (!p) {
+/** The profile `name` (own keys only: `constructor` is just a name) and the file it comes from. */
+export function requireProfile(config: LoadedConfig, name: string): { provider: Provider; file: ConfigFile } {
+  if (!Object.hasOwn(config.profiles, name)) {
     const known = Object.keys(config.profiles);
-    throw new ConfigError(`unknown profile "${name}" in ${config.filepath}`, { hint: known.length ? `known profiles: ${known.join(', ')}` : 'there are no profiles yet' });
+    throw new ConfigError(`unknown profile "${name}" in ${config.files.map((f) => f.filepath).join(' and ')}`, {
+      hint: known.length ? `known profiles: ${known.join(', ')}` : 'there are no profiles yet',
+    });
   }
-  return { provider: p.provider as Provider };
+  return { provider: config.profiles[name].provider as Provider, file: config.profileFile[name] };
 }
 
 /** The profile as `profile show` prints it: secrets masked. */
@@ -28,14 +30,15 @@ export function shownProfile(p: ResolvedProfile) {
   for (const key of PROVIDER_FACTS[p.provider].fields) {
     const f = p.fields[key];
     if (!f) continue;
-    const value = key === secret ? (f.value ? MASK : '') : key === 'ca' && typeof p.values.ca === 'string' ? p.values.ca : f.value;
+    const unset = typeof f.value === 'string' && /^<unset \$[A-Za-z_][A-Za-z0-9_]*>$/.test(f.value);
+    const value = unset ? f.value : key === secret ? (f.value ? MASK : '') : key === 'ca' && typeof p.values.ca === 'string' ? p.values.ca : f.value;
     fields[key] = { value, source: f.source };
   }
-  return { name: p.name, provider: p.provider, file: p.file, fields };
+  return { name: p.name, provider: p.provider, file: p.file, fields, ...(p.unset.length ? { unset: p.unset } : {}) };
 }
 
 export function printProfile(ctx: Context, shown: ReturnType<typeof shownProfile>): void {
-  ctx.out.line(`${ctx.style.bold(shown.name)} (${shown.provider})`);
+  ctx.out.line(`${ctx.style.bold(shown.name)} (${shown.provider}${shown.file ? `, from ${shown.file}` : ''})`);
   ctx.out.table(
     Object.entries(shown.fields).map(([field, f]) => ({ field, ...f })),
     [

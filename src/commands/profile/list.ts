@@ -8,8 +8,8 @@ export const run: Handler = async (ctx) => {
     name,
     provider: p.provider,
     url: (p.url as string | undefined) ?? (PROVIDER_FACTS[p.provider as keyof typeof PROVIDER_FACTS]?.defaults.url as string | undefined) ?? '',
-    default: config?.defaults[p.provider] === name,
-    file: config!.filepath,
+    default: config!.defaults[p.provider] === name,
+    file: config!.profileFile[name].filepath,
   }));
   // environment-only profiles work without a file: list them too
   for (const provider of providersWithEnv(ctx.env)) {
@@ -27,7 +27,7 @@ export const run: Handler = async (ctx) => {
       { header: 'provider', get: (r) => r.provider },
       { header: 'url', get: (r) => r.url },
       { header: 'default', get: (r) => (r.default ? 'yes' : ''), style: (t) => ctx.style.green(t) },
+      { header: 'file', get: (r) => r.file, style: (t) => ctx.style.dim(t) },
     ]);
-    if (config && ctx.stdoutIsTTY) ctx.info(ctx.errStyle.dim(`from ${config.filepath}`));
   });
 };

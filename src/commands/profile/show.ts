@@ -22,15 +22,21 @@ export const run: Handler = async (ctx, { args }) => {
     }
     if (targets.length === 0) throw new ConfigError('no profile is in use', { hint: 'run `taskctl profile add <name>`, or name one: `taskctl profile show <name>`' });
   }
-  const shown = targets.map((t) => {
-    const p = resolveProfile(config, t.name, t.provider, ctx.env);
-    ctx.secrets.add(p.secret);
-    return shownProfile(p);
-  });
+  // an unset ${VAR} shows as <unset $VAR>, the rest is printed, and the exit code is 3
+  const resolved = targets.map((t) => resolveProfile(config, t.name, t.provider, ctx.env, { unset: 'mark' }));
+  for (const p of resolved) ctx.secrets.add(p.secret);
+  const shown = resolved.map(shownProfile);
   ctx.out.result(name ? shown[0] : shown, () => {
     shown.forEach((s, i) => {
       if (i > 0) ctx.out.line();
       printProfile(ctx, s);
     });
   });
+  const unset = resolved.filter((p) => p.unset.length);
+  if (unset.length) {
+    const vars = [...new Set(unset.flatMap((p) => p.unset))];
+    throw new ConfigError(`${unset.map((p) => `profile "${p.name}"`).join(', ')} uses ${vars.map((v) => `\${${v}}`).join(', ')}, but ${vars.join(', ')} ${vars.length > 1 ? 'are' : 'is'} not set`, {
+      hint: `export ${vars.join(' ')}, or edit the profile`,
+    });
+  }
 };

@@ -2,8 +2,9 @@
  * Orkes Conductor authentication (providers/conductor.md §2):
  * `POST /api/token {keyId, keySecret}` → `{token}` (a JWT), sent as `X-Authorization: <token>` with no "Bearer".
  *
- * The token is cached in a 0600 file under $XDG_CACHE_HOME/taskctl/ (default ~/.cache/taskctl/), one file
- * per profile + server + key id (the file name is a hash of those; no secret goes into it), and reused until
+ * The token is cached in a 0600 file under $XDG_CACHE_HOME/taskctl/ (default ~/.cache/taskctl/, a 0700 directory
+ * of ours or no cache at all), one file per server + key id + hash of the key secret (the file name is a hash of
+ * those; no secret goes into it), and reused until
  * 5 minutes before the JWT's `exp` (45 minutes when it has none). A 401/403 whose body says EXPIRED_TOKEN or
  * INVALID_TOKEN (or an unparseable 401) re-mints once per process and the request is sent once more.
  * A 404 from /api/token (or a 500 "No static resource api/token.") means Conductor OSS, which has no auth:
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { ApiError, AuthError } from '../../errors.js';
 import type { AuthStrategy, HttpClient, HttpResponse } from '../../http/client.js';
 import type { SecretRegistry } from '../../http/redact.js';
-import { writePrivate } from '../../config/write.js';
+import { updateFileLocked } from '../../config/write.js';
 import { hostOf, tryJson } from '../errors.js';
 import { conductorErrorFor, missingRoutePath, parseErrorBody, TOKEN_ERRORS } from './errors.js';
 
@@ -58,29 +59,58 @@ export function cacheDir(env: NodeJS.ProcessEnv): string {
 }
 
 export interface CacheKey {
-  profile: string;
   server: string;
   keyId: string;
+  /** a hash of the key secret: a changed secret never reuses a token minted with the old one */
+  secretHash: string;
 }
 
-/** One file per profile + server + key id; the name is a hash so nothing about the key shows in it. */
+export function cacheKeyFor(server: string, keyId: string, keySecret: string): CacheKey {
+  return { server, keyId, secretHash: createHash('sha256').update(`taskctl conductor key secret\n${keySecret}`).digest('hex') };
+}
+
+/** One file per server + key id + key secret; the name is a hash so nothing about the key shows in it. */
 export function cacheFileFor(env: NodeJS.ProcessEnv, key: CacheKey): string {
-  const hash = createHash('sha256').update(`${key.profile}\n${key.server}\n${key.keyId}`).digest('hex').slice(0, 24);
+  const hash = createHash('sha256').update(`${key.server}\n${key.keyId}\n${key.secretHash}`).digest('hex').slice(0, 24);
   return path.join(cacheDir(env), `conductor-token-${hash}.json`);
 }
 
-export interface CachedToken {
-  profile: string;
-  server: string;
-  keyId: string;
+export interface CachedToken extends CacheKey {
   token: string;
   mintedAt: number;
   /** reuse until this time (epoch ms) */
   validUntil: number;
 }
 
-/** The token cache file of one profile + server + key id. Failures to read or write are never fatal. */
+/**
+ * Whether the cache directory may be used: created 0700 when missing; an existing one must be a real
+ * directory (not a symlink) owned by us and closed to group and others. Else: warn, work without the cache.
+ */
+export function cacheDirUsable(dir: string, warn: (msg: string) => void): boolean {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(dir);
+  } catch {
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      st = fs.lstatSync(dir);
+    } catch (err) {
+      warn(`cannot create the token cache ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)}); tokens are used for this run only`);
+      return false;
+    }
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
+  const problem = st.isSymbolicLink() ? 'is a symbolic link' : !st.isDirectory() ? 'is not a directory' : st.uid !== uid ? `is owned by another user (uid ${st.uid})` : (st.mode & 0o077) !== 0 ? `is open to other users (mode ${(st.mode & 0o777).toString(8)})` : '';
+  if (problem) {
+    warn(`the token cache directory ${dir} ${problem}; not using it (tokens are used for this run only; fix: chmod 700 ${dir}, or remove it)`);
+    return false;
+  }
+  return true;
+}
+
+/** The token cache file of one server + key id + key secret. Failures to read or write are never fatal. */
 export class TokenCache {
+  private usable: boolean | undefined;
   constructor(
     readonly file: string,
     private readonly key: CacheKey,
@@ -88,14 +118,25 @@ export class TokenCache {
     private readonly warn: (msg: string) => void,
   ) {}
 
+  private get dirOk(): boolean {
+    this.usable ??= cacheDirUsable(path.dirname(this.file), this.warn);
+    return this.usable;
+  }
+
   read(): CachedToken | null {
-    let st: fs.Stats;
+    if (!this.dirOk) return null;
     let text: string;
     try {
-      st = fs.statSync(this.file);
-      // a cache readable by others is not trusted (and will be rewritten 0600)
-      if ((st.mode & 0o077) !== 0) return null;
-      text = fs.readFileSync(this.file, 'utf8');
+      // never through a planted symlink
+      const fd = fs.openSync(this.file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      try {
+        const st = fs.fstatSync(fd);
+        // a cache readable by others is not trusted (and will be rewritten 0600)
+        if (!st.isFile() || (st.mode & 0o077) !== 0) return null;
+        text = fs.readFileSync(fd, 'utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch {
       return null;
     }
@@ -105,16 +146,18 @@ export class TokenCache {
     } catch {
       return null;
     }
-    if (c.profile !== this.key.profile || c.server !== this.key.server || c.keyId !== this.key.keyId) return null;
+    if (c.server !== this.key.server || c.keyId !== this.key.keyId || c.secretHash !== this.key.secretHash) return null;
     if (typeof c.token !== 'string' || !c.token || typeof c.validUntil !== 'number' || typeof c.mintedAt !== 'number') return null;
     if (this.now() >= c.validUntil) return null;
     return c as CachedToken;
   }
 
-  write(token: string, mintedAt: number): void {
+  async write(token: string, mintedAt: number): Promise<void> {
+    if (!this.dirOk) return;
     const entry: CachedToken = { ...this.key, token, mintedAt, validUntil: tokenValidUntil(token, mintedAt) };
     try {
-      writePrivate(this.file, `${JSON.stringify(entry, null, 2)}\n`);
+      // a fresh temporary file created exclusively, renamed over the cache file (a symlink there is replaced, not followed)
+      await updateFileLocked(this.file, () => `${JSON.stringify(entry, null, 2)}\n`, { mode: 0o600, noFollow: true });
     } catch (err) {
       this.warn(`could not write the token cache ${this.file} (${(err as NodeJS.ErrnoException).code ?? String(err)}); the token is used for this run only`);
     }
@@ -133,6 +176,8 @@ export interface ConductorAuthOptions {
   keyId?: string;
   keySecret?: string;
   cache: TokenCache | null;
+  /** never use a cached token (`profile test`): always mint afresh */
+  fresh?: boolean;
   secrets: SecretRegistry;
   now: () => number;
   /** --verbose lines */
@@ -231,7 +276,7 @@ export class ConductorAuth implements AuthStrategy {
   ensureToken(): Promise<string | null> {
     if (this.token) return Promise.resolve(this.token);
     if (!this.tokenPromise) {
-      const cached = this.opts.cache?.read();
+      const cached = this.opts.fresh ? null : this.opts.cache?.read();
       if (cached) {
         this.opts.secrets.add(cached.token);
         this.token = cached.token;
@@ -272,7 +317,7 @@ export class ConductorAuth implements AuthStrategy {
     if (!token) throw new ApiError(`POST /api/token on ${hostOf(res)} answered ${res.status} without a token`, { status: res.status, hint: 'is the URL an Orkes Conductor server?' });
     this.opts.secrets.add(token);
     const mintedAt = this.opts.now();
-    this.opts.cache?.write(token, mintedAt);
+    await this.opts.cache?.write(token, mintedAt);
     this.token = token;
     this.source = 'minted';
     this.opts.log(`* token: minted (reused until ${new Date(tokenValidUntil(token, mintedAt)).toISOString()})`);

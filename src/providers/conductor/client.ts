@@ -7,12 +7,12 @@ import { requireFields, type ResolvedProfile } from '../../config/resolve.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
 import type { ProviderModule } from '../types.js';
 import { tryJson } from '../errors.js';
-import { ConductorAuth, TokenCache, authOf, cacheFileFor, normaliseBaseUrl } from './auth.js';
+import { ConductorAuth, TokenCache, authOf, cacheFileFor, cacheKeyFor, normaliseBaseUrl } from './auth.js';
 import { conductorErrorFor, isMissingHumanApi, missingRoutePath } from './errors.js';
 
 export { authOf } from './auth.js';
 
-async function connect(ctx: Context, opts: { timeoutMs?: number } = {}): Promise<HttpClient> {
+async function connect(ctx: Context, opts: { timeoutMs?: number; fresh?: boolean } = {}): Promise<HttpClient> {
   const profile = await ctx.profile('conductor');
   requireFields(profile, ['url']);
   const keyId = typeof profile.values.keyId === 'string' ? profile.values.keyId.trim() : '';
@@ -21,13 +21,15 @@ async function connect(ctx: Context, opts: { timeoutMs?: number } = {}): Promise
   if (keyId && !keySecret) requireFields(profile, ['keySecret']);
   if (keySecret && !keyId) requireFields(profile, ['keyId']);
   const server = normaliseBaseUrl(profile.values.url);
-  const client = await ctx.httpClient({ ...profile, values: { ...profile.values, url: server } }, 'default', opts);
+  const client = await ctx.httpClient({ ...profile, values: { ...profile.values, url: server } }, 'default', { timeoutMs: opts.timeoutMs });
   if (!authOf(client)) {
-    const cache = keyId ? new TokenCache(cacheFileFor(ctx.env, { profile: profile.name, server, keyId }), { profile: profile.name, server, keyId }, ctx.now, (m) => ctx.warn(m)) : null;
+    const key = cacheKeyFor(server, keyId, keySecret);
+    const cache = keyId ? new TokenCache(cacheFileFor(ctx.env, key), key, ctx.now, (m) => ctx.warn(m)) : null;
     const auth = new ConductorAuth({
       keyId,
       keySecret,
       cache,
+      fresh: opts.fresh,
       secrets: ctx.secrets,
       now: ctx.now,
       log: (line) => {
@@ -49,7 +51,8 @@ export interface ConductorTestFacts extends Record<string, unknown> {
 
 /** `profile test`: the token exchange and `GET /api/token/userInfo` on Orkes; a search probe without keys or on OSS. */
 async function test(ctx: Context, profile: ResolvedProfile): Promise<ConductorTestFacts> {
-  const client = await connect(ctx);
+  // always a fresh token: a cached one would hide a wrong or rotated key secret
+  const client = await connect(ctx, { fresh: true });
   const auth = authOf(client)!;
   const facts: ConductorTestFacts = { url: client.baseUrl, server: 'unknown', auth: '', humanTasks: 'unknown' };
   if (auth.hasKeys) {
