@@ -242,7 +242,12 @@ async function editYaml(filepath: string, text: string | null, edit: (doc: Confi
       const v = doc.getIn(keys);
       return YAML.isNode(v) ? v.toJSON() : v;
     },
-    set: (keys, value) => doc.setIn(keys, doc.createNode(value)),
+    set: (keys, value) => {
+      // a scalar changed in place keeps its comment (`openhim: b # the usual one`)
+      const node = doc.getIn(keys, true);
+      if (YAML.isScalar(node) && (value === null || typeof value !== 'object')) node.value = value;
+      else doc.setIn(keys, doc.createNode(value));
+    },
     delete: (keys) => {
       doc.deleteIn(keys);
     },
