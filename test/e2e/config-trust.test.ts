@@ -283,6 +283,26 @@ describe('writes keep the file and lose nothing', () => {
     expect(fs.readdirSync(path.dirname(h.userFile))).toEqual(['config.yaml']);
   });
 
+  it('a writer killed with SIGKILL at any moment leaves a whole file; the next writer cleans up after it', async () => {
+    const h = freshHome();
+    writeFile(h.userFile, '# keep me\nprofiles:\n  base:\n    provider: close\n    apiKey: ${K}\n');
+    const env = { ...baseEnv(h.home), ...h.env };
+    for (let i = 0; i < 6; i++) {
+      const c = spawn(process.execPath, [BIN, 'profile', 'add', `k${i}`, '--provider', 'close', '--secret-env', 'CLOSE_API_KEY'], { env, stdio: 'ignore' });
+      // kill it somewhere between start-up and the end of its write (the moment varies; the promise does not)
+      await new Promise((r) => setTimeout(r, 40 * i));
+      c.kill('SIGKILL');
+      await new Promise((r) => c.on('close', r));
+      const text = fs.readFileSync(h.userFile, 'utf8');
+      expect(text.startsWith('# keep me\n')).toBe(true);
+      expect(YAML.parse(text).profiles.base).toEqual({ provider: 'close', apiKey: '${K}' });
+    }
+    const r = await runCli(['profile', 'add', 'after', '--provider', 'close', '--secret-env', 'CLOSE_API_KEY'], { env: h.env, timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(YAML.parse(fs.readFileSync(h.userFile, 'utf8')).profiles.after).toBeDefined();
+    expect(fs.readdirSync(path.dirname(h.userFile))).toEqual(['config.yaml']);
+  }, 60_000);
+
   it('a lock held by a live writer: waits, then exit 1 with nothing changed', async () => {
     const h = freshHome();
     writeFile(h.userFile, 'profiles: {}\n');

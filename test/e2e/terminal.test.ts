@@ -84,6 +84,28 @@ describe('at a terminal', () => {
     expect(fs.readFileSync(file, 'utf8')).not.toContain('local:');
   });
 
+  it('profile add over an existing name asks first, then offers the current values and keeps its ${VAR}', async () => {
+    const file = path.join(home, 'cfg', 'taskctl', 'config.yaml');
+    fs.writeFileSync(file, '# mine\nprofiles:\n  crm:\n    provider: close\n    url: https://close.internal.example\n    apiKey: ${CLOSE_API_KEY}\n', { mode: 0o600 });
+    start('re', home, 'profile add crm');
+    await screenUntil('re', /Profile "crm" \(close, https:\/\/close\.internal\.example\) exists .* Replace it\?/s);
+    tmux('send-keys', '-t', 're', 'y', 'Enter');
+    await screenUntil('re', /Provider/);
+    tmux('send-keys', '-t', 're', 'Enter'); // close, the current provider
+    await screenUntil('re', /Server URL \(https:\/\/close\.internal\.example\)/);
+    tmux('send-keys', '-t', 're', 'Enter'); // the current URL
+    await screenUntil('re', /API key: how should the profile get it\?/);
+    expect(tmux('capture-pane', '-p', '-t', 're')).toContain('keep ${CLOSE_API_KEY}');
+    tmux('send-keys', '-t', 're', 'Enter'); // keep it
+    await screenUntil('re', /Test the connection now\?/);
+    tmux('send-keys', '-t', 're', 'n', 'Enter');
+    expect(await screenUntil('re', /EXIT=\d+/)).toContain('EXIT=0');
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain('# mine\n');
+    expect(text).toContain('url: https://close.internal.example');
+    expect(text).toContain('apiKey: ${CLOSE_API_KEY}');
+  });
+
   it('tables are aligned with bold headers on a terminal', async () => {
     fs.writeFileSync(path.join(home, '.openhimrc'), 'profiles:\n  a-long-profile-name:\n    provider: close\n    apiKey: ${K}\n  b:\n    provider: openhim\n    url: https://x:8080\n');
     // a project file is used once trusted (the sessions below keep their state under $HOME/.local/state)
