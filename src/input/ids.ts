@@ -68,7 +68,10 @@ export async function readIds(ctx: Context, args: unknown, opts: IdOptions = {})
     ids = parseIdList(await ctx.readStdin(), '<stdin>');
   } else {
     if (list.includes('-')) throw new UsageError('"-" (read ids from standard input) must be the only id argument');
-    ids = list.map((s) => s.trim()).filter(Boolean);
+    ids = list.map((s) => s.trim());
+    // an empty argument (e.g. an unset "$ID") is an error, not silently one id fewer
+    const empty = ids.indexOf('');
+    if (empty !== -1) throw new UsageError(`invalid ${opts.noun ?? 'id'} "" (argument ${empty + 1}): it is empty`, { hint: 'nothing was sent' });
   }
   return checkIds(ctx, ids, opts);
 }

@@ -10,6 +10,7 @@ import type { Context } from '../../context.js';
 import { requireFields, type ResolvedProfile } from '../../config/resolve.js';
 import { ApiError, AuthError, NotFoundError, errorForStatus, type TaskctlError } from '../../errors.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
+import { pathSegment } from '../../http/segment.js';
 import type { ProviderModule } from '../types.js';
 import { hostOf, shortText, tryJson } from '../errors.js';
 import { CloseAuth } from './auth.js';
@@ -25,7 +26,7 @@ export function normaliseBaseUrl(url: string): string {
 
 /** A Close API path: `task`, `abc` → `/api/v1/task/abc/` (ids are URL-encoded, the trailing slash always there). */
 export function apiPath(...segments: string[]): string {
-  return `${API_PREFIX}/${segments.map((s) => encodeURIComponent(s)).join('/')}/`;
+  return `${API_PREFIX}/${segments.map((s) => pathSegment(s)).join('/')}/`;
 }
 
 async function connect(ctx: Context, opts: { timeoutMs?: number } = {}): Promise<HttpClient> {

@@ -5,6 +5,7 @@
  */
 import { ApiError, NotFoundError } from '../../errors.js';
 import type { HttpClient, HttpResponse, RequestSpec } from '../../http/client.js';
+import { pathSegment } from '../../http/segment.js';
 import { hostOf, parseResponse } from '../errors.js';
 import { conductorErrorFor, missingRoutePath, parseErrorBody } from './errors.js';
 import {
@@ -24,7 +25,7 @@ export interface Result<T> {
   dryRun: boolean;
 }
 
-const seg = (s: string) => encodeURIComponent(s);
+const seg = (s: string) => pathSegment(s, 'task id');
 
 async function send(client: HttpClient, spec: RequestSpec, what: string, humanApi = true): Promise<HttpResponse> {
   const res = await client.request(spec);
@@ -117,7 +118,7 @@ export type TaskResultStatus = 'COMPLETED' | 'IN_PROGRESS';
  */
 export async function updateTaskByRefSync(client: HttpClient, workflowId: string, taskRefName: string, status: TaskResultStatus, body: Record<string, unknown>): Promise<Result<Workflow | null>> {
   const what = `${status === 'COMPLETED' ? 'complete' : 'update'} ${taskRefName} of workflow ${workflowId}`;
-  const res = await client.request({ method: 'POST', path: `/api/tasks/${seg(workflowId)}/${seg(taskRefName)}/${status}/sync`, json: body });
+  const res = await client.request({ method: 'POST', path: `/api/tasks/${pathSegment(workflowId, 'workflow id')}/${pathSegment(taskRefName, 'task reference')}/${status}/sync`, json: body });
   if (res.dryRun) return done(res, null);
   if (missingRoutePath(res) !== undefined) {
     throw new ApiError(`${what}: ${hostOf(res)} has neither /api/human nor /api/tasks/…/sync`, {

@@ -5,6 +5,7 @@
  */
 import { ApiError } from '../../errors.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
+import { pathSegment } from '../../http/segment.js';
 import { shortText, parseResponse } from '../errors.js';
 import { openhim, isAuthTrap } from './client.js';
 import { capTimestamp, pageQuery, type Filters } from './filters.js';
@@ -81,7 +82,7 @@ export async function listTasks(client: HttpClient, req: PageRequest): Promise<T
 
 /** `GET /tasks/:id?filterLimit&filterPage&filters`: the task with one page of its transactions */
 export async function getTask(client: HttpClient, id: string, req: PageRequest): Promise<TaskDetail | null> {
-  const res = await client.request({ method: 'GET', path: `/tasks/${encodeURIComponent(id)}`, query: pageQuery(req.page0, req.limit, req.filters) });
+  const res = await client.request({ method: 'GET', path: `/tasks/${pathSegment(id, 'task id')}`, query: pageQuery(req.page0, req.limit, req.filters) });
   if (res.dryRun) return null;
   return readJson(client, res, taskDetailSchema, `task ${id}`);
 }
@@ -164,14 +165,14 @@ export async function createTask(client: HttpClient, body: CreateTaskBody): Prom
 
 /** `PUT /tasks/:id` → the server's text (`The Task was successfully updated`). Call checkTask first: 4.0.5 answers 200 for unknown ids. */
 export async function updateTask(client: HttpClient, id: string, body: Record<string, unknown>): Promise<string | null> {
-  const res = await client.request({ method: 'PUT', path: `/tasks/${encodeURIComponent(id)}`, json: body });
+  const res = await client.request({ method: 'PUT', path: `/tasks/${pathSegment(id, 'task id')}`, json: body });
   if (res.dryRun) return null;
   return plainText(client, res, `task ${id}`);
 }
 
 /** `DELETE /tasks/:id` → the server's text (`The Task was successfully deleted`). Call checkTask first. */
 export async function deleteTask(client: HttpClient, id: string): Promise<string | null> {
-  const res = await client.request({ method: 'DELETE', path: `/tasks/${encodeURIComponent(id)}` });
+  const res = await client.request({ method: 'DELETE', path: `/tasks/${pathSegment(id, 'task id')}` });
   if (res.dryRun) return null;
   return plainText(client, res, `task ${id}`);
 }

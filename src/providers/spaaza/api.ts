@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import { errorForStatus } from '../../errors.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
+import { pathSegment } from '../../http/segment.js';
 import { hostOf, shortText, parseResponse } from '../errors.js';
 import { spaazaErrorFor } from './errors.js';
 import { downloadUrlSchema, stateResponseSchema, taskListResponseSchema, taskResponseSchema, type CreateBody, type SpaazaState, type SpaazaTask, type UpdateBody } from './schemas.js';
@@ -21,7 +22,7 @@ export interface ListQuery {
 const ok = (res: HttpResponse) => res.status >= 200 && res.status < 300;
 
 function taskPath(id: string | number, rest = ''): string {
-  return `/tasks/${encodeURIComponent(String(id))}${rest}`;
+  return `/tasks/${pathSegment(id, 'task id')}${rest}`;
 }
 
 /** `GET /tasks`: a bare JSON array, no envelope and no total. Default and maximum `limit` are unknown. */

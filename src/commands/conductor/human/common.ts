@@ -5,6 +5,7 @@
 import type { Context } from '../../../context.js';
 import { ExitWith, UsageError } from '../../../errors.js';
 import { readIds } from '../../../input/ids.js';
+import { segmentProblem } from '../../../http/segment.js';
 import { mergeDeep, parseFieldArgs, parseJsonFlag, readJsonFile, requireObject } from '../../../input/payload.js';
 import { runMany, type ItemOutcome } from '../../../runner/many.js';
 import { ConductorOssError } from '../../../providers/conductor/errors.js';
@@ -12,6 +13,8 @@ import type { HumanTaskUser } from '../../../providers/conductor/schemas.js';
 
 /** Human task ids are Conductor task ids (UUIDs on Orkes); refuse what cannot be one path segment. */
 export function validateTaskId(id: string): string | null {
+  const segment = segmentProblem(id);
+  if (segment) return segment;
   if (/\s/.test(id)) return 'a task id has no spaces';
   if (/[/?#]/.test(id)) return 'a task id has no "/", "?" or "#"';
   return null;

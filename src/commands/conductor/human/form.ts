@@ -6,6 +6,7 @@
  */
 import type { Context } from '../../../context.js';
 import { UsageError } from '../../../errors.js';
+import { segmentProblem } from '../../../http/segment.js';
 import type { Handler } from '../../types.js';
 import { conductor, authOf } from '../../../providers/conductor/client.js';
 import { updateHumanTask, updateHumanTaskByRef, updateTaskByRefSync } from '../../../providers/conductor/api.js';
@@ -33,6 +34,10 @@ export function refForm(ids: readonly string[], opts: Record<string, unknown>): 
   if (ids.length) throw new UsageError('give task ids or --workflow-id with --task-ref, not both');
   if (wf === undefined || !wf.trim()) throw new UsageError(wf === undefined ? '--task-ref needs --workflow-id <id> as well' : '--workflow-id is empty', { hint: 'nothing was sent' });
   if (ref === undefined || !ref.trim()) throw new UsageError(ref === undefined ? '--workflow-id needs --task-ref <ref> as well' : '--task-ref is empty', { hint: 'nothing was sent' });
+  for (const [flag, v] of [['--workflow-id', wf.trim()], ['--task-ref', ref.trim()]]) {
+    const problem = segmentProblem(v);
+    if (problem) throw new UsageError(`${flag} "${v}": ${problem}`, { hint: 'it becomes part of the URL on Conductor OSS; nothing was sent' });
+  }
   const iteration = its.map((v) => {
     if (!/^\d+$/.test(v.trim())) throw new UsageError(`--iteration "${v}": expected a whole number, 0 or more`);
     return Number(v.trim());
