@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { request as undiciRequest } from './undici.js';
 import { NetworkError, TaskctlError, UsageError } from '../errors.js';
-import { redactHeaderValue, redactJson, type SecretRegistry } from './redact.js';
+import { redactHeaderValue, redactJson, registerHeaderSecrets, type SecretRegistry } from './redact.js';
 import { getDispatcher, type TransportOptions } from './transport.js';
 import { retryDelayMs, isRetryable, parseRateLimit } from './retry.js';
 
@@ -181,6 +181,7 @@ export class HttpClient {
         ticket = await this.waitForPacing();
         headers = { ...baseHeaders };
         if (spec.auth !== false && this.auth) await this.auth.apply(headers, { method, url, dryRun: false });
+        registerHeaderSecrets(this.opts.secrets, headers);
         ticket.sentAt = this.opts.now();
         res = await this.send(method, url, headers, body, spec);
       } catch (err) {

@@ -67,3 +67,19 @@ export class SecretRegistry {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * Registers every credential value in headers about to be sent (the whole value, the part after a
+ * `Basic`/`Bearer`/`Token` scheme, each cookie value), so a server that echoes request headers back, or
+ * any message, never prints one: e.g. OpenHIM's per-request `auth-token`.
+ */
+export function registerHeaderSecrets(secrets: SecretRegistry, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!SECRET_HEADERS.has(lower) || !value) continue;
+    secrets.add(value);
+    const scheme = /^(?:Basic|Bearer|Token)\s+(.+)$/i.exec(value);
+    if (scheme) secrets.add(scheme[1]);
+    if (lower === 'cookie') for (const m of value.matchAll(/=([^;]*)/g)) secrets.add(m[1].trim());
+  }
+}

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Handler } from '../types.js';
-import { UsageError, exitCodeForStatus } from '../../errors.js';
+import { ApiError, UsageError, exitCodeForStatus } from '../../errors.js';
 import { parseJsonInput } from '../../input/json.js';
 import { redactHeaderValue, SECRET_HEADERS } from '../../http/redact.js';
 import { loadProvider } from '../../providers/index.js';
@@ -96,13 +96,24 @@ export const run: Handler = async (ctx, { args, opts }) => {
     ctx.writeOut('\n');
   }
   if (!ok && ctx.globals.json) throw provider.errorFor(res, `${method} ${path}`, client);
-  if (isJsonResponse(res) && res.text.trim()) {
+  const looksJson = /^\s*[[{]/.test(res.text);
+  if ((isJsonResponse(res) || (ctx.globals.json && looksJson)) && res.text.trim()) {
+    let value: unknown;
     try {
-      const value = JSON.parse(res.text) as unknown;
+      value = JSON.parse(res.text) as unknown;
+    } catch (err) {
+      // with --json stdout carries valid JSON or nothing: a truncated or broken body is an error
+      if (ctx.globals.json) {
+        throw new ApiError(`${method} ${path}: the answer from ${new URL(res.url).host} is not valid JSON (${(err as Error).message})`, {
+          status: res.status,
+          hint: 'the body may have been cut off; run again without --json to see it as it came',
+        });
+      }
+      ctx.writeOut(res.text.endsWith('\n') ? res.text : `${res.text}\n`);
+    }
+    if (value !== undefined) {
       if (ctx.globals.json) ctx.out.printJson(value);
       else ctx.writeOut(`${JSON.stringify(value, null, 2)}\n`);
-    } catch {
-      ctx.writeOut(res.text.endsWith('\n') ? res.text : `${res.text}\n`);
     }
   } else if (res.text) {
     if (ctx.globals.json) ctx.out.printJson(res.text);

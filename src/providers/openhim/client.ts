@@ -59,7 +59,23 @@ function errorFor(res: HttpResponse, what?: string, client?: HttpClient): Taskct
   const prefix = what ? `${what}: ` : '';
   if (res.status === 403) return errorForStatus(403, `${prefix}permission refused by ${hostOf(res)}`, { serverMessage: text });
   if (res.status === 404) return errorForStatus(404, `${prefix}not found`, { serverMessage: text });
-  return errorForStatus(res.status, `${prefix}OpenHIM answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { serverMessage: text });
+  return errorForStatus(res.status, `${prefix}OpenHIM answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { serverMessage: text, hint: missingQueryHint(res, text) });
+}
+
+/**
+ * `GET /tasks` and `GET /tasks/:id` need filterPage, filterLimit and filters (a JSON string): without
+ * `filters` the core answers 500 `SyntaxError: "undefined" is not valid JSON` (providers/openhim.md §4.3, §4.4).
+ */
+function missingQueryHint(res: HttpResponse, text: string): string | undefined {
+  if (res.status !== 500 || !text.includes('"undefined" is not valid JSON')) return undefined;
+  let route = 'this route';
+  try {
+    const p = new URL(res.url).pathname;
+    route = /^\/tasks\/[^/]+$/.test(p) ? `GET /tasks/:taskId` : p === '/tasks' ? 'GET /tasks' : `${res.method} ${p}`;
+  } catch {
+    /* keep "this route" */
+  }
+  return `${route} needs the query parameters filterPage, filterLimit and filters (a JSON string), e.g. -q filterPage=0 -q filterLimit=10 -q 'filters={}'`;
 }
 
 async function test(ctx: Context, profile: ResolvedProfile): Promise<Record<string, unknown>> {

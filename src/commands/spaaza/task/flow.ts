@@ -197,8 +197,19 @@ export interface DownloadResult {
 
 /** Checks `-o` before anything is sent: an existing file needs --force. */
 export function checkOutput(ctx: Context, output: string | undefined, force: boolean): void {
-  if (output === undefined || output === '-' || force) return;
+  if (output === undefined || output === '-') return;
   const abs = ctx.resolvePath(output);
+  // the file goes into its parent directory: one that is missing or not a directory fails before anything is sent
+  const parent = path.dirname(abs);
+  let parentStat: fs.Stats | undefined;
+  try {
+    parentStat = fs.statSync(parent);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot write ${output}: ${code === 'ENOENT' ? `the directory ${path.dirname(output)} does not exist` : `${path.dirname(output)}: ${code}`}`, { hint: 'check the -o path; nothing was sent' });
+  }
+  if (!parentStat.isDirectory()) throw new UsageError(`cannot write ${output}: ${path.dirname(output)} is a file, not a directory`, { hint: 'check the -o path; nothing was sent' });
+  if (force) return;
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(abs);
@@ -280,6 +291,7 @@ export async function downloadTask(ctx: Context, client: HttpClient, id: string,
         sink.on('finish', resolve);
         sink.on('error', reject);
       });
+      done.catch(() => {}); // awaited below; an early open error must not count as unhandled meanwhile
       try {
         for await (const chunk of dl.stream) {
           const buf = chunk as Buffer;
@@ -312,7 +324,14 @@ export async function downloadTask(ctx: Context, client: HttpClient, id: string,
     }
     throw new NetworkError(`the download of task ${id}'s export failed: ${(err as Error)?.message ?? String(err)}`, { hint: 'run the download again' });
   } finally {
-    if (temp) fs.rmSync(temp, { force: true });
+    // the cleanup never hides the error that got us here
+    if (temp) {
+      try {
+        fs.rmSync(temp, { force: true });
+      } catch {
+        /* nothing was written there */
+      }
+    }
   }
   progress.stop();
   return { id: Number(id), file, shown, bytes, contentType: dl.contentType ?? null };

@@ -1,0 +1,148 @@
+/**
+ * Odd answers real servers give, through the built binary: a heartbeat of `null`, a truncated JSON body
+ * under `api --json`, a server that echoes request headers (the per-request OpenHIM auth-token must not be
+ * printed), GET /tasks without its required query, the clock offset without connection set-up, and a
+ * download into a path whose parent is a file.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CANARY, errorJson, runCli, sandboxDir } from '../helpers/cli.js';
+import { jsonReply, startServer, textReply, type FakeServer } from '../servers/base.js';
+import { startSpaaza, type FakeSpaaza } from '../servers/spaaza.js';
+
+const USER = 'odd@example.org';
+const BASIC = `Basic ${Buffer.from(`${USER}:${CANARY.openhimPassword}`).toString('base64')}`;
+let heartbeat: unknown = { master: 1.5, now: 0 };
+let core: FakeServer;
+
+beforeAll(async () => {
+  // a minimal OpenHIM core: public /heartbeat and /authenticate, everything else needs Basic or token headers
+  core = await startServer(
+    (req) => {
+      if (req.path === '/heartbeat') return jsonReply(200, heartbeat);
+      if (req.path.startsWith('/authenticate/')) return jsonReply(200, { salt: 'odd-salt', ts: new Date().toISOString() });
+      const token = req.headers['auth-token'];
+      if (req.headers.authorization !== BASIC && !(typeof token === 'string' && /^[0-9a-f]{128}$/.test(token))) return textReply(401, 'Unauthorized');
+      if (req.path === '/about') return jsonReply(200, { currentCoreVersion: '8.5.0', serverTimezone: 'UTC' });
+      if (req.path === '/echo') return jsonReply(200, { headers: req.headers });
+      if (req.path === '/truncated') return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '[{"_id":"5f00000000000000000000a1","status":"Comp' };
+      if (req.path === '/tasks' && !req.query.has('filters')) return textReply(500, 'Could not fetch all tasks via the API: SyntaxError: "undefined" is not valid JSON');
+      return textReply(404, 'Not Found');
+    },
+    { lifetimeMs: 100_000 },
+  );
+});
+afterAll(async () => core.close());
+
+const env = (auth = 'basic') => ({ OPENHIM_URL: core.url, OPENHIM_USERNAME: USER, OPENHIM_PASSWORD: CANARY.openhimPassword, OPENHIM_AUTH: auth });
+
+describe('openhim odd answers', () => {
+  it('status: a heartbeat of null is a clear error (exit 1), not a crash', async () => {
+    heartbeat = null;
+    try {
+      const r = await runCli(['openhim', 'status'], { env: env() });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/does not look like an OpenHIM core API \(GET \/heartbeat answered null/);
+      expect(r.stderr).not.toMatch(/Cannot read properties|unexpected error/);
+      expect(r.stdout).toBe('');
+    } finally {
+      heartbeat = { master: 1.5, now: 0 };
+    }
+  });
+
+  it('api --json: a truncated JSON body exits 1 and prints nothing on stdout', async () => {
+    const r = await runCli(['openhim', 'api', 'GET', '/truncated', '--json'], { env: env() });
+    expect(r.code).toBe(1);
+    // nothing of the body reaches stdout (which holds at most the JSON error document)
+    expect(r.stdout).not.toContain('"status":"Comp');
+    if (r.stdout.trim()) JSON.parse(r.stdout);
+    expect(errorJson(r).error).toMatchObject({ code: 1, status: 200, message: expect.stringMatching(/is not valid JSON/) });
+  });
+
+  it('api: a server that echoes request headers never shows the auth-token (nor Authorization)', async () => {
+    const r = await runCli(['openhim', 'api', 'GET', '/echo'], { env: env('token') });
+    expect(r.code).toBe(0);
+    const echoed = JSON.parse(r.stdout) as { headers: Record<string, string> };
+    expect(echoed.headers['auth-token']).toBe('***');
+    expect(r.stdout).not.toMatch(/[0-9a-f]{128}/);
+    const basic = await runCli(['openhim', 'api', 'GET', '/echo', '--json'], { env: env('basic') });
+    expect(basic.code).toBe(0);
+    expect(basic.stdout).not.toContain(BASIC.slice(6));
+    expect((basic.json() as { headers: Record<string, string> }).headers.authorization).toMatch(/^(Basic )?\*\*\*$/);
+  });
+
+  it('api GET /tasks without its query names the parameters the route needs', async () => {
+    const r = await runCli(['openhim', 'api', 'GET', '/tasks'], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('GET /tasks needs the query parameters filterPage, filterLimit and filters');
+    const j = await runCli(['openhim', 'api', 'GET', '/tasks', '--json'], { env: env() });
+    expect(j.code).toBe(1);
+    expect(errorJson(j).error).toMatchObject({ code: 1, status: 500 });
+    expect(j.stderr + JSON.stringify(errorJson(j))).toContain("-q 'filters={}'");
+  });
+});
+
+describe('openhim status: the clock offset does not count connection set-up', () => {
+  let slow: http.Server;
+  let url = '';
+  const SKEW = 5000;
+  beforeAll(async () => {
+    // the first request on every new connection waits 1.5 s (a slow TCP/TLS set-up); later ones answer at once
+    const seen = new WeakSet<object>();
+    slow = http.createServer((req, res) => {
+      const fresh = !seen.has(req.socket);
+      seen.add(req.socket);
+      const answer = () => {
+        if (req.url === '/heartbeat') {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ master: 3, now: Date.now() + SKEW }));
+        } else if (req.headers.authorization === BASIC && req.url === '/about') {
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"currentCoreVersion":"8.5.0"}');
+        } else res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized');
+      };
+      if (fresh && req.url === '/heartbeat') setTimeout(answer, 1500);
+      else answer();
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    setTimeout(() => slow.close(), 100_000).unref();
+  });
+  afterAll(async () => {
+    slow.closeAllConnections();
+    await new Promise((resolve) => slow.close(resolve));
+  });
+
+  it('measures on the warm connection: the offset is the server skew, not skew + half the set-up', async () => {
+    const r = await runCli(['openhim', 'status', '--json'], { env: { ...env(), OPENHIM_URL: url } });
+    expect(r.code).toBe(0);
+    const offset = r.json<{ clockOffsetMs: number }>().clockOffsetMs;
+    // counted in, the 1.5 s set-up would add about 750 ms
+    expect(Math.abs(offset - SKEW)).toBeLessThan(400);
+  });
+});
+
+describe('spaaza task download into a path whose parent is a file', () => {
+  let fake: FakeSpaaza;
+  beforeAll(async () => {
+    fake = await startSpaaza({ tokenSecret: CANARY.spaazaSecret, lifetimeMs: 100_000 });
+  });
+  afterAll(async () => fake.close());
+
+  it('exits 2 naming the path, sends nothing and leaves no temporary file', async () => {
+    const dir = fs.mkdtempSync(path.join(sandboxDir(), 'odd-'));
+    fs.writeFileSync(path.join(dir, 'plainfile'), 'not a directory');
+    const t = fake.addTask({ state: { code: 'DONE' } } as never);
+    const before = fake.requests.length;
+    const r = await runCli(['spaaza', 'task', 'download', String(t.id), '-o', 'plainfile/out.csv'], {
+      cwd: dir,
+      env: { SPAAZA_URL: fake.url, SPAAZA_TOKEN_ID: fake.tokenId, SPAAZA_TOKEN_SECRET: CANARY.spaazaSecret },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot write plainfile/out.csv: plainfile is a file, not a directory');
+    expect(r.stderr).not.toMatch(/unexpected error/);
+    expect(fake.requests.length).toBe(before);
+    expect(fs.readdirSync(dir)).toEqual(['plainfile']);
+  });
+});
