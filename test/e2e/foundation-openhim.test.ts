@@ -49,7 +49,7 @@ describe('openhim profiles and auth through the binary', () => {
     expect(s).toMatchObject({ version: '4.0.5', auth: 'token', url: old.url });
     expect(Math.abs(s.clockOffsetMs)).toBeLessThan(2000);
     const sent = old.requests.slice(before).map((q) => `${q.method} ${q.path}`);
-    expect(sent).toEqual(['GET /heartbeat', 'GET /about', `GET /authenticate/${encodeURIComponent(USER)}`, 'GET /about']);
+    expect(sent).toEqual(['GET /heartbeat', 'GET /heartbeat', 'GET /about', `GET /authenticate/${encodeURIComponent(USER)}`, 'GET /about']);
   });
 
   it('token mode corrects auth-ts by the server clock offset (server 60 s ahead)', async () => {

@@ -44,7 +44,10 @@ describe('close URLs', () => {
 
   it('builds /api/v1 paths with a trailing slash and encoded segments', () => {
     expect(apiPath('task')).toBe('/api/v1/task/');
-    expect(apiPath('task', 'task_a/b')).toBe('/api/v1/task/task_a%2Fb/');
+    expect(apiPath('task', 'task_a:b')).toBe('/api/v1/task/task_a%3Ab/');
+    // a "/" or a dot segment would address another route: refused, not encoded
+    expect(() => apiPath('task', 'task_a/b')).toThrow(/invalid id "task_a\/b"/);
+    expect(() => apiPath('task', '..')).toThrow(/invalid id "\.\."/);
   });
 });
 
