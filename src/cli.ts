@@ -2,7 +2,7 @@
  * Builds the commander program from the command declarations. No business logic: an action hands
  * the parsed arguments to the runtime chunk, which is loaded only when a command actually runs.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Help, InvalidArgumentError, Option } from 'commander';
 import type { CommandSpec, OptionSpec } from './commands/types.js';
 import type { Provider } from './config/providers.js';
 
@@ -30,8 +30,14 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--ca <file>', description: 'trust this PEM CA in addition to the system store' },
   { flags: '-y, --yes', description: 'answer yes to confirmations' },
   { flags: '--no-input', description: 'never prompt; fail instead where input is missing' },
+  { flags: '--wide', description: 'tables: every column, cells never cut (at a terminal, tables otherwise fit its width)' },
+  { flags: '--columns <a,b,…>', description: 'tables: only these columns, in this order (names as in the header)', parse: 'csv' },
+  { flags: '--local-time', description: 'times in tables in the local time zone (env TASKCTL_LOCAL_TIME=1); JSON stays UTC' },
   { flags: '--no-color', description: 'no ANSI colour (also NO_COLOR)' },
 ];
+
+/** The line every command's help ends with: the global options live on their own help page. */
+export const GLOBAL_OPTIONS_POINTER = 'Global options (--profile, --json, --dry-run, …): taskctl help global-options';
 
 function parser(kind: OptionSpec['parse'], name: string) {
   switch (kind) {
@@ -61,21 +67,19 @@ function parser(kind: OptionSpec['parse'], name: string) {
 }
 
 export function makeOption(spec: OptionSpec): Option {
-  const opt = new Option(spec.flags, spec.description);
+  // the default is shown, not applied: the runtime applies it (so it can tell a given value from none)
+  const opt = new Option(spec.flags, spec.defaultDescription ? `${spec.description} (default: ${spec.defaultDescription})` : spec.description);
   const p = parser(spec.parse, opt.long ?? spec.flags);
   if (p) opt.argParser(p as (v: string, prev: unknown) => unknown);
   if (spec.choices) opt.choices(spec.choices as string[]);
   if (spec.default !== undefined) opt.default(spec.default);
-  if (spec.defaultDescription) opt.default(undefined, spec.defaultDescription);
   if (spec.hidden) opt.hideHelp();
   return opt;
 }
 
 /** A command's examples; a group without its own shows the first example of each subcommand. */
-function examplesText(spec: CommandSpec): string {
-  const examples = spec.examples?.length ? spec.examples : (spec.subcommands ?? []).filter((s) => !s.hidden).flatMap((s) => firstExample(s)).slice(0, 6);
-  if (!examples.length) return '';
-  return `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`;
+function examplesOf(spec: CommandSpec): string[] {
+  return spec.examples?.length ? [...spec.examples] : (spec.subcommands ?? []).filter((s) => !s.hidden).flatMap((s) => firstExample(s)).slice(0, 6);
 }
 
 function firstExample(spec: CommandSpec): string[] {
@@ -87,6 +91,62 @@ function firstExample(spec: CommandSpec): string[] {
   return [];
 }
 
+/**
+ * Descriptions are written as source strings: a single line break inside a paragraph is a soft wrap
+ * and joins; a blank line separates paragraphs; a line starting with "-" or spaces stays a line.
+ */
+export function reflow(text: string): string {
+  return text.replace(/([^\n])\n(?=[^\n\s-])/g, '$1 ');
+}
+
+/** What a help page shows besides commander's own knowledge of a command. */
+interface HelpExtras {
+  examples: string[];
+  /** extra sections after the examples (the root's "Learn more") */
+  footer?: string;
+}
+const EXTRAS = new WeakMap<Command, HelpExtras>();
+
+/**
+ * The help layout (every command): usage, description, arguments, the command's own options,
+ * subcommands, examples, then one line pointing at the global options.
+ */
+function formatHelp(cmd: Command, helper: Help): string {
+  const width = helper.helpWidth ?? 80;
+  const isRoot = !cmd.parent;
+  const args = helper.visibleArguments(cmd).map((a) => [helper.argumentTerm(a), helper.argumentDescription(a)]);
+  // the root's options are the global options: they have their own page
+  const opts = (isRoot ? [] : helper.visibleOptions(cmd).filter((o) => o.long !== '--help')).map((o) => [helper.optionTerm(o), helper.optionDescription(o)]);
+  const subs = helper.visibleCommands(cmd).map((c) => [helper.subcommandTerm(c), helper.subcommandDescription(c)]);
+  const termWidth = Math.max(0, ...[...args, ...opts, ...subs].map(([t]) => helper.displayWidth(t)));
+  const section = (title: string, items: string[][]) =>
+    items.length ? [helper.styleTitle(title), ...items.map(([t, d]) => helper.formatItem(t, termWidth, d, helper)), ''] : [];
+  const out = [`${helper.styleTitle('Usage:')} ${helper.styleUsage(helper.commandUsage(cmd))}`, ''];
+  const description = reflow(helper.commandDescription(cmd));
+  if (description) out.push(helper.boxWrap(description, width), '');
+  out.push(...section('Arguments:', args), ...section('Options:', opts), ...section('Commands:', subs));
+  const extras = EXTRAS.get(cmd);
+  if (extras?.examples.length) out.push(helper.styleTitle('Examples:'), ...extras.examples.map((e) => `  $ ${e}`), '');
+  out.push(extras?.footer ?? helper.boxWrap(GLOBAL_OPTIONS_POINTER, width), '');
+  return out.join('\n');
+}
+
+/** `taskctl help global-options`: every global option, wrapped to the terminal's width. */
+export function globalOptionsHelp(width = 80): string {
+  const opts = [...GLOBAL_OPTIONS.map(makeOption), new Option('-V, --version', 'print the version (with --json: {"version", "node"})'), new Option('-h, --help', 'show help for a command')];
+  const helper = new Help();
+  helper.helpWidth = width;
+  const termWidth = Math.max(...opts.map((o) => helper.optionTerm(o).length));
+  return [
+    'Global options',
+    '',
+    helper.boxWrap('Accepted by every command, before or after the subcommand (taskctl --json openhim task list, or taskctl openhim task list --json).', width),
+    '',
+    ...opts.map((o) => helper.formatItem(helper.optionTerm(o), termWidth, helper.optionDescription(o), helper)),
+    '',
+  ].join('\n') + '\n';
+}
+
 export function buildProgram(
   specs: readonly CommandSpec[],
   root: { version: string; summary: string; examples: readonly string[]; footer: string },
@@ -94,15 +154,16 @@ export function buildProgram(
 ): Command {
   const program = new Command('taskctl');
   program
+    .usage('[global options] <command> …')
     .description(root.summary)
     .version(root.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     .helpCommand(false)
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({ sortSubcommands: false, formatHelp })
     .showSuggestionAfterError(true)
     .exitOverride();
   for (const g of GLOBAL_OPTIONS) program.addOption(makeOption(g));
-  program.addHelpText('after', `\nExamples:\n${root.examples.map((e) => `  $ ${e}`).join('\n')}\n${root.footer}`);
+  EXTRAS.set(program, { examples: [...root.examples], footer: root.footer });
 
   const add = (parent: Command, spec: CommandSpec, path: string[], provider?: Provider) => {
     const cmd = parent.command(spec.name, { hidden: spec.hidden });
@@ -116,8 +177,7 @@ export function buildProgram(
       cmd.argument(a, spec.argDescriptions?.[name] ?? '');
     }
     for (const o of spec.options ?? []) cmd.addOption(makeOption(o));
-    const ex = examplesText(spec);
-    if (ex) cmd.addHelpText('after', ex);
+    EXTRAS.set(cmd, { examples: examplesOf(spec) });
     if (spec.subcommands?.length) {
       for (const sub of spec.subcommands) add(cmd, sub, here, prov);
     }

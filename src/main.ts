@@ -4,9 +4,10 @@
  * loaded by the runtime chunk when a command runs.
  */
 import { CommanderError } from 'commander';
-import { buildProgram, firstWord, type Invocation } from './cli.js';
+import { buildProgram, firstWord, globalOptionsHelp, type Invocation } from './cli.js';
 import { allCommands as allCommandSpecs, commandsFor } from './commands/index.js';
 import { TOPICS } from './help-topics.js';
+import { didYouMean } from './suggest.js';
 import type { Streams } from './context.js';
 import type { CommandSpec } from './commands/types.js';
 
@@ -34,7 +35,12 @@ const ROOT = {
     'taskctl close task complete task_abc task_def',
     'taskctl spaaza task run 42 && taskctl spaaza task download 42 -o export.csv',
   ],
-  footer: `\nLearn more:\n  taskctl <command> --help      help for any command\n  taskctl help exit-codes       what each exit code means\n  taskctl help environment      environment variables\n`,
+  footer:
+    'Learn more:\n' +
+    '  taskctl <command> --help      help for any command\n' +
+    '  taskctl help global-options   options of every command (--profile, --json, …)\n' +
+    '  taskctl help exit-codes       what each exit code means\n' +
+    '  taskctl help environment      environment variables',
 };
 
 function defaultIO(): MainIO {
@@ -68,14 +74,28 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
     process.on('SIGINT', onSigint);
   }
 
+  const wantsJson = argv.includes('--json') || argv.some((a) => a === '--query' || a.startsWith('--query='));
+  const helpWidth = (w: import('./context.js').Writable) => (w.isTTY && w.columns ? w.columns : 80);
+
   // `taskctl help [topic|command…]`
   if (argv[0] === 'help') {
     const rest = argv.slice(1);
-    if (rest.length === 1 && TOPICS[rest[0]]) {
-      streams.stdout.write(TOPICS[rest[0]]);
+    const topic = rest.length === 1 ? helpTopic(rest[0], helpWidth(streams.stdout)) : undefined;
+    if (topic !== undefined) {
+      streams.stdout.write(topic);
       return 0;
     }
+    const problem = await unknownHelpPath(rest.filter((w) => !w.startsWith('-')));
+    if (problem) {
+      streams.stderr.write(`taskctl: ${problem}\n`);
+      return 2;
+    }
     argv = [...rest, '--help'];
+  }
+  // `--version --json`; a bare --version is answered by bin/taskctl.js without loading this bundle
+  if (wantsJson && (argv.includes('--version') || argv.includes('-V')) && !firstWord(argv)) {
+    streams.stdout.write(`${JSON.stringify({ version: VERSION, node: process.versions.node })}\n`);
+    return 0;
   }
   if (argv[0] === '__complete') {
     streams.stdout.write(completeWords(await allCommandSpecs(), argv.slice(1)).join('\n') + '\n');
@@ -87,10 +107,11 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
     const { runInvocation } = await import('./runtime.js');
     exitCode = await runInvocation(inv, { streams, env: io.env, cwd: io.cwd, signal: signal!, version: VERSION, now: io.now, sleep: io.sleep });
   });
-  const wantsJson = argv.includes('--json') || argv.some((a) => a === '--query' || a.startsWith('--query='));
   program.configureOutput({
     writeOut: (s) => streams.stdout.write(s),
     writeErr: (s) => streams.stderr.write(s),
+    getOutHelpWidth: () => helpWidth(streams.stdout),
+    getErrHelpWidth: () => helpWidth(streams.stderr),
     outputError: (s, write) => {
       // "error: unknown command 'tsk'\n(Did you mean task?)" → one line
       const msg = s
@@ -119,6 +140,38 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
   } finally {
     if (onSigint) process.off('SIGINT', onSigint);
   }
+}
+
+/** A help topic's text (`taskctl help exit-codes`), or undefined when `name` is none. */
+function helpTopic(name: string, width?: number): string | undefined {
+  if (name === 'global-options') return globalOptionsHelp(width);
+  return TOPICS[name];
+}
+
+/** Every help topic, for suggestions and completion. */
+export const HELP_TOPICS = ['global-options', ...Object.keys(TOPICS)];
+
+/**
+ * `taskctl help <words…>` names a topic or a command path; anything else is a usage error (exit 2)
+ * with the closest names. Returns the message, or null when the path exists.
+ */
+async function unknownHelpPath(words: string[]): Promise<string | null> {
+  let level: readonly CommandSpec[] = await commandsFor(words[0]);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    const found = level.find((s) => s.name === w || s.aliases?.includes(w));
+    if (!found) {
+      const names = level.filter((s) => !s.hidden).map((s) => s.name);
+      if (i === 0) {
+        const all = [...HELP_TOPICS, ...names];
+        return `no help topic or command "${w}"${didYouMean(w, all) || ` (topics: ${HELP_TOPICS.join(', ')}; commands: ${names.join(', ')})`}`;
+      }
+      const where = words.slice(0, i).join(' ');
+      return `unknown command "${where} ${w}"${didYouMean(w, names) || ` (${where} has: ${names.join(', ')})`}`;
+    }
+    level = found.subcommands ?? [];
+  }
+  return null;
 }
 
 function allCommands(cmd: import('commander').Command): import('commander').Command[] {

@@ -81,7 +81,7 @@ describe('conductor commands: help', () => {
     for (const p of all) {
       const r = await run([...p, '--help']);
       expect(r.code).toBe(0);
-      const lastLine = r.stdout.trimEnd().split('\n').at(-1)!;
+      const lastLine = r.stdout.trimEnd().split('\n').at(-3)!; // then the pointer to the global options
       expect(lastLine).toMatch(/^ {2}\$ taskctl conductor /);
       expect(r.stdout).toContain(`  $ taskctl ${p.join(' ')}`);
     }

@@ -245,7 +245,7 @@ describe('taskctl close (e2e)', () => {
     for (const c of commands) {
       const r = await runCli([...c, '--help']);
       expect(r.code, c.join(' ')).toBe(0);
-      const lines = r.stdout.trimEnd().split('\n');
+      const lines = r.stdout.trimEnd().split('\n').slice(0, -2); // then the pointer to the global options
       expect(lines.at(-1), c.join(' ')).toMatch(/^ {2}\$ taskctl close /);
     }
   });

@@ -220,7 +220,7 @@ describe('e2e: openhim task --help', () => {
     for (const verb of ['create', 'update', 'pause', 'resume', 'cancel', 'get', 'list', 'delete', 'watch']) {
       const r = await runCli(['openhim', 'task', verb, '--help']);
       expect(r.code, verb).toBe(0);
-      expect(r.stdout, verb).toMatch(/\nExamples:\n(  \$ taskctl openhim .+\n)+\n?$/);
+      expect(r.stdout, verb).toMatch(/\nExamples:\n(  \$ taskctl openhim .+\n)+\nGlobal options .*: taskctl help global-options\n$/);
     }
   });
 });

@@ -84,7 +84,7 @@ describe('e2e: openhim transaction rerun', () => {
   it('--help ends with examples', async () => {
     for (const verb of ['list', 'rerun']) {
       const r = await runCli(['openhim', 'transaction', verb, '--help']);
-      expect(r.stdout).toMatch(/\nExamples:\n(  \$ taskctl openhim .+\n)+\n?$/);
+      expect(r.stdout).toMatch(/\nExamples:\n(  \$ taskctl openhim .+\n)+\nGlobal options .*: taskctl help global-options\n$/);
     }
   });
 });
