@@ -29,6 +29,12 @@ export interface GlobalOptions {
   yes: boolean;
   input: boolean;
   color: boolean;
+  /** --wide: tables show every column, uncut */
+  wide?: boolean;
+  /** --columns a,b,c */
+  columns?: string[];
+  /** --local-time (or TASKCTL_LOCAL_TIME=1) */
+  localTime?: boolean;
 }
 
 export interface Readable {
@@ -118,6 +124,10 @@ export class Context {
       styler: this.style,
       json: init.globals.json,
       query: init.globals.query,
+      width: init.streams.stdout.columns,
+      wide: init.globals.wide,
+      columns: init.globals.columns,
+      localTime: init.globals.localTime || init.env.TASKCTL_LOCAL_TIME === '1',
     });
   }
 
@@ -160,6 +170,10 @@ export class Context {
   /** one line of stderr */
   info(line: string): void {
     this.writeErr(`${line}\n`);
+  }
+  /** The one hint every list prints when more items exist than it showed (spec/CLI.md "Lists"). */
+  moreHint(shown: number): void {
+    this.info(`${shown} shown; --all for every item`);
   }
   warn(message: string): void {
     if (this.warned.has(message)) return;

@@ -36,6 +36,9 @@ export function normaliseGlobals(raw: Record<string, unknown>): GlobalOptions {
     yes: Boolean(raw.yes),
     input: raw.input !== false,
     color: raw.color !== false,
+    wide: Boolean(raw.wide),
+    columns: raw.columns as string[] | undefined,
+    localTime: Boolean(raw.localTime),
   };
 }
 

@@ -4,12 +4,22 @@
  * `--json`: exactly one JSON document (the provider's objects, not re-shaped), filtered by `--query`.
  */
 import { UsageError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 
 export interface Column<T> {
   header: string;
   get: (row: T) => unknown;
   /** colour a cell on a terminal */
   style?: (text: string, row: T) => string;
+  /**
+   * How much the column matters when a terminal is too narrow: 0 is never dropped, higher numbers
+   * drop first (default: its position, so the rightmost goes first).
+   */
+  priority?: number;
+  /** cells are ISO 8601 times: shown in the local zone at a terminal with --local-time (never cut) */
+  time?: boolean;
+  /** never cut (ids): the column drops rather than shows half a value; priority 0 columns are whole too */
+  whole?: boolean;
 }
 
 export interface Styler {
@@ -33,6 +43,72 @@ export interface OutputOptions {
   styler: Styler;
   json: boolean;
   query?: string;
+  /** the terminal's width (tables fit it at a terminal) */
+  width?: number;
+  /** --wide: every column, no cut cells */
+  wide?: boolean;
+  /** --columns: only these, in this order */
+  columns?: readonly string[];
+  /** --local-time / TASKCTL_LOCAL_TIME=1 */
+  localTime?: boolean;
+}
+
+const GAP = 2;
+/** columns drop until each remaining one can have at least this much (or its natural width) */
+const COMFORT = 16;
+/** a column is never cut narrower than this (or its header) */
+const MIN_CUT = 6;
+
+/** "execution time", "Execution-Time" and "execution_time" name the same column */
+const columnKey = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '-');
+
+/** "2024-06-01T10:00:00.000Z" → "2024-06-01 12:00:00 +02:00" in the local zone; anything else unchanged */
+export function localTime(text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text)) return text;
+  const d = new Date(text);
+  if (Number.isNaN(d.getTime())) return text;
+  const p = (n: number) => String(Math.abs(n)).padStart(2, '0');
+  const off = -d.getTimezoneOffset();
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${off < 0 ? '-' : '+'}${p(Math.trunc(off / 60))}:${p(off % 60)}`;
+}
+
+/** `text` cut to `width` display columns with a trailing … */
+export function cut(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  return `${[...text].slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+/**
+ * Which columns to show and how wide, for a terminal of `width` columns: the lowest-priority columns
+ * drop first (never those of priority 0, nor ones named by --columns), then the widest cells are cut.
+ */
+export function fitColumns(
+  headers: readonly string[],
+  natural: readonly number[],
+  priorities: readonly number[],
+  whole: readonly boolean[],
+  width: number,
+  keep: (i: number) => boolean,
+): { shown: number[]; widths: number[] } {
+  const shown = headers.map((_, i) => i);
+  const widths = [...natural];
+  const total = (w: (i: number) => number) => shown.reduce((sum, i) => sum + w(i), 0) + GAP * Math.max(0, shown.length - 1);
+  const comfortable = (i: number) => (whole[i] ? natural[i] : Math.min(natural[i], Math.max(COMFORT, headers[i].length)));
+  while (total(comfortable) > width) {
+    const droppable = shown.filter((i) => priorities[i] > 0 && !keep(i));
+    if (!droppable.length) break;
+    const drop = droppable.reduce((a, b) => (priorities[b] >= priorities[a] ? b : a));
+    shown.splice(shown.indexOf(drop), 1);
+  }
+  // still too wide: take one column at a time off the widest cut-able column (whole ones only as a last resort)
+  while (total((i) => widths[i]) > width) {
+    const cuttable = (i: number) => widths[i] > Math.max(MIN_CUT, headers[i].length);
+    const candidates = shown.filter((i) => cuttable(i) && !whole[i]);
+    const widest = (candidates.length ? candidates : shown.filter(cuttable)).sort((a, b) => widths[b] - widths[a])[0];
+    if (widest === undefined) break;
+    widths[widest]--;
+  }
+  return { shown, widths };
 }
 
 type JmesPath = { search(data: unknown, expr: string): unknown; compile(expr: string): unknown };
@@ -97,20 +173,38 @@ export class Output {
     this.o.write(`${text}\n`);
   }
 
-  table<T>(rows: readonly T[], columns: readonly Column<T>[]): void {
-    const cells = rows.map((r) => columns.map((c) => sanitize(cellText(c.get(r)))));
+  table<T>(rows: readonly T[], all: readonly Column<T>[]): void {
+    const columns = this.pickColumns(all);
+    const local = this.o.tty && this.o.localTime;
+    const cells = rows.map((r) => columns.map((c) => {
+      const text = sanitize(cellText(c.get(r)));
+      return local && c.time ? localTime(text) : text;
+    }));
     if (!this.o.tty) {
       this.o.write([columns.map((c) => c.header).join('\t'), ...cells.map((r) => r.join('\t'))].join('\n') + '\n');
       return;
     }
-    const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => displayWidth(r[i]))));
+    const natural = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => displayWidth(r[i]))));
+    const { shown, widths } =
+      this.o.wide || !this.o.width
+        ? { shown: columns.map((_, i) => i), widths: natural }
+        : fitColumns(
+            columns.map((c) => c.header),
+            natural,
+            columns.map((c, i) => c.priority ?? i),
+            columns.map((c, i) => Boolean(c.whole || c.time || (c.priority ?? i) === 0)),
+            this.o.width,
+            () => Boolean(this.o.columns?.length),
+          );
     const s = this.o.styler;
-    const lines = [columns.map((c, i) => s.bold(pad(c.header.toUpperCase(), widths[i], i === columns.length - 1))).join('  ').trimEnd()];
+    const last = shown[shown.length - 1];
+    const lines = [shown.map((i) => s.bold(pad(cut(columns[i].header.toUpperCase(), widths[i]), widths[i], i === last))).join('  ').trimEnd()];
     rows.forEach((row, ri) => {
       lines.push(
-        columns
-          .map((c, i) => {
-            const text = pad(cells[ri][i], widths[i], i === columns.length - 1);
+        shown
+          .map((i) => {
+            const c = columns[i];
+            const text = pad(cut(cells[ri][i], widths[i]), widths[i], i === last);
             return c.style ? c.style(text, row) : text;
           })
           .join('  ')
@@ -118,6 +212,16 @@ export class Output {
       );
     });
     this.o.write(lines.join('\n') + '\n');
+  }
+
+  /** --columns: the named columns in that order; an unknown name is a usage error listing the known ones. */
+  private pickColumns<T>(all: readonly Column<T>[]): readonly Column<T>[] {
+    if (!this.o.columns?.length) return all;
+    return this.o.columns.map((name) => {
+      const c = all.find((col) => columnKey(col.header) === columnKey(name));
+      if (!c) throw new UsageError(`--columns: no column "${name}" here${didYouMean(name, all.map((col) => columnKey(col.header)))}`, { hint: `columns: ${all.map((col) => columnKey(col.header)).join(', ')}` });
+      return c;
+    });
   }
 
   /** A key-value block: "Status:  Completed" on a terminal, "status<TAB>Completed" otherwise. */

@@ -227,7 +227,7 @@ describe('conductor human list', () => {
     const r = await tc('list', '--limit', '3');
     expect(r.code).toBe(0);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(4);
-    expect(r.stderr).toContain('showing 3 of 8 human tasks; use --all for every one, or --limit/--page');
+    expect(r.stderr).toContain('3 shown; --all for every item\n');
     expect(JSON.parse(humanCalls()[0].body)).toMatchObject({ start: 0, size: 3 });
     const page = await tc('list', '--limit', '3', '--page', '3', '--json');
     expect(page.json<{ taskId: string }[]>().map((t) => t.taskId)).toEqual(['q6', 'q7']);

@@ -23,10 +23,6 @@ function typesOpt(ctx: Context, value: unknown): 'all' | string[] {
   return [...new Set(list)];
 }
 
-function clip(ctx: Context, s: string, max = 60): string {
-  return ctx.stdoutIsTTY && s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-
 /** `close task list`: GET /task/ with _type=all unless --type; _skip/_limit paging through has_more. */
 export const run: Handler = async (ctx, { opts }) => {
   const paging = listOptions(opts);
@@ -80,15 +76,15 @@ export const run: Handler = async (ctx, { opts }) => {
       ctx.out.table(tasks, fields.map((f) => ({ header: f, get: (t: CloseTask) => t[f] })));
     } else {
       ctx.out.table(tasks, [
-        { header: 'id', get: (t) => t.id },
-        { header: 'type', get: (t) => t._type },
-        { header: 'date', get: (t) => t.date ?? '' },
-        { header: 'done', get: (t) => (t.is_complete === undefined ? '' : t.is_complete ? 'yes' : 'no'), style: (s, t) => (t.is_complete ? ctx.style.green(s) : s) },
-        { header: 'assigned to', get: (t) => t.assigned_to_name ?? t.assigned_to ?? '' },
-        { header: 'lead', get: (t) => clip(ctx, String(t.lead_name ?? t.lead_id ?? ''), 30) },
-        { header: 'text', get: (t) => clip(ctx, taskSummary(t)) },
+        { header: 'id', get: (t) => t.id, priority: 0 },
+        { header: 'type', get: (t) => t._type, priority: 5 },
+        { header: 'date', get: (t) => t.date ?? '', time: true, priority: 2 },
+        { header: 'done', get: (t) => (t.is_complete === undefined ? '' : t.is_complete ? 'yes' : 'no'), style: (s, t) => (t.is_complete ? ctx.style.green(s) : s), priority: 0 },
+        { header: 'assigned to', get: (t) => t.assigned_to_name ?? t.assigned_to ?? '', priority: 4 },
+        { header: 'lead', get: (t) => t.lead_name ?? t.lead_id ?? '', priority: 3 },
+        { header: 'text', get: (t) => taskSummary(t), priority: 1 },
       ]);
     }
-    if (more) ctx.info(`showing ${tasks.length} tasks; more match (--page ${paging.page + 1}, a larger --limit, or --all)`);
+    if (more) ctx.moreHint(tasks.length);
   });
 };

@@ -86,19 +86,19 @@ export const run: Handler = async (ctx, { opts }) => {
     }
     ctx.out.table(items, [
       { header: 'task id', get: (t) => t.taskId },
-      { header: 'state', get: (t) => t.state ?? '' },
+      { header: 'state', get: (t) => t.state ?? '', priority: 0 },
       { header: 'name', get: (t) => t.displayName ?? '' },
       { header: 'definition', get: (t) => t.definitionName ?? '' },
       { header: 'assignee', get: (t) => formatUser(t.assignee) },
       { header: 'claimant', get: (t) => formatUser(t.claimant) },
-      { header: 'workflow id', get: (t) => t.workflowId ?? '' },
+      { header: 'workflow id', get: (t) => t.workflowId ?? '', whole: true },
       { header: 'task ref', get: (t) => t.taskRefName ?? '' },
-      { header: 'updated', get: (t) => formatTime(t.updatedOn) },
+      { header: 'updated', get: (t) => formatTime(t.updatedOn), time: true },
       { header: 'input', get: (t) => compactJson(visibleInput(t.input)) },
     ]);
     const shownFrom = paging.all ? 0 : (paging.page - 1) * paging.limit;
     if (!paging.all && total !== null && shownFrom + items.length < total) {
-      ctx.info(`showing ${items.length} of ${total} human tasks; use --all for every one, or --limit/--page`);
+      ctx.moreHint(items.length);
     }
   });
 };

@@ -34,14 +34,15 @@ export const run: Handler = async (ctx, { opts }) => {
       return;
     }
     ctx.out.table(tasks, [
-      { header: 'id', get: (t) => t._id },
-      { header: 'status', get: (t) => t.status },
-      { header: 'transactions', get: (t) => t.totalTransactions },
-      { header: 'batch', get: (t) => t.batchSize },
-      { header: 'user', get: (t) => t.user },
-      { header: 'created', get: (t) => t.created },
+      { header: 'id', get: (t) => t._id, priority: 0 },
+      { header: 'status', get: (t) => t.status, priority: 0 },
+      { header: 'transactions', get: (t) => t.totalTransactions, priority: 2 },
+      { header: 'batch', get: (t) => t.batchSize, priority: 4 },
+      { header: 'user', get: (t) => t.user, priority: 5 },
+      { header: 'created', get: (t) => t.created, time: true, priority: 1 },
       {
         header: 'execution time',
+        priority: 3,
         // as the console shows it: completedDate − created, once there is a completedDate
         get: (t) => {
           const ms = t.completedDate ? executionTimeMs(t, now) : null;
@@ -49,6 +50,7 @@ export const run: Handler = async (ctx, { opts }) => {
         },
       },
     ]);
-    if (!lo.all && tasks.length === lo.limit && ctx.stderrIsTTY) ctx.info(`showing page ${lo.page} (${tasks.length} tasks): --page ${lo.page + 1} or --all for more`);
+    // OpenHIM gives no total: a full page means there may be more
+    if (!lo.all && tasks.length === lo.limit) ctx.moreHint(tasks.length);
   });
 };

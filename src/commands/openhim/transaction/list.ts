@@ -42,18 +42,20 @@ export const run: Handler = async (ctx, { opts }) => {
       return;
     }
     ctx.out.table(rows, [
-      { header: 'id', get: (t) => t._id },
-      { header: 'timestamp', get: (t) => t.request?.timestamp },
+      { header: 'id', get: (t) => t._id, priority: 0 },
+      { header: 'timestamp', get: (t) => t.request?.timestamp, time: true, priority: 1 },
       {
         header: 'status',
+        priority: 0,
         get: (t) => t.status,
         style: (s, t) => (t.status === 'Successful' ? ctx.style.green(s) : t.status === 'Failed' || t.status === 'Completed with error(s)' ? ctx.style.red(s) : s),
       },
-      { header: 'method', get: (t) => t.request?.method },
-      { header: 'path', get: (t) => t.request?.path },
-      { header: 'channel', get: (t) => t.channelID },
-      { header: 'reruns', get: (t) => t.childIDs?.length ?? 0 },
+      { header: 'method', get: (t) => t.request?.method, priority: 4 },
+      { header: 'path', get: (t) => t.request?.path, priority: 2 },
+      { header: 'channel', get: (t) => t.channelID, priority: 5, whole: true },
+      { header: 'reruns', get: (t) => t.childIDs?.length ?? 0, priority: 3 },
     ]);
-    if (!lo.all && rows.length === lo.limit && ctx.stderrIsTTY) ctx.info(`showing page ${lo.page} (${rows.length} transactions): --page ${lo.page + 1} or --all for more`);
+    // OpenHIM gives no total: a full page means there may be more
+    if (!lo.all && rows.length === lo.limit) ctx.moreHint(rows.length);
   });
 };

@@ -34,15 +34,17 @@ export const run: Handler = async (ctx, { opts }) => {
   const rows = tasks;
   ctx.out.result(rows, () => {
     ctx.out.table(rows, [
-      { header: 'id', get: (t) => t.id },
-      { header: 'state', get: (t) => stateCode(t), style: (text, t) => (stateCode(t) === 'ERROR' ? ctx.style.red(text) : stateCode(t) === 'DONE' ? ctx.style.green(text) : text) },
-      { header: 'action', get: (t) => t.target?.action },
-      { header: 'index', get: (t) => t.target?.export_index },
-      { header: 'format', get: (t) => t.target?.export_format },
-      { header: 'trigger', get: (t) => describeTrigger(t.trigger) },
-      { header: 'last run', get: (t) => t.state?.last_run_date ?? '' },
-      { header: 'desc', get: (t) => t.desc },
+      { header: 'id', get: (t) => t.id, priority: 0 },
+      { header: 'state', priority: 0, get: (t) => stateCode(t), style: (text, t) => (stateCode(t) === 'ERROR' ? ctx.style.red(text) : stateCode(t) === 'DONE' ? ctx.style.green(text) : text) },
+      { header: 'action', get: (t) => t.target?.action, priority: 5 },
+      { header: 'index', get: (t) => t.target?.export_index, priority: 3 },
+      { header: 'format', get: (t) => t.target?.export_format, priority: 4 },
+      { header: 'trigger', get: (t) => describeTrigger(t.trigger), priority: 6 },
+      { header: 'last run', get: (t) => t.state?.last_run_date ?? '', time: true, priority: 2 },
+      { header: 'desc', get: (t) => t.desc, priority: 1 },
     ]);
     if (rows.length === 0 && ctx.stdoutIsTTY) ctx.info('no tasks match');
+    // Spaaza gives no total: a full page means there may be more
+    if (!paging.all && rows.length === paging.limit) ctx.moreHint(rows.length);
   });
 };
