@@ -98,7 +98,9 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
     return 0;
   }
   if (argv[0] === '__complete') {
-    streams.stdout.write(completeWords(await allCommandSpecs(), argv.slice(1)).join('\n') + '\n');
+    const { completeWords } = await import('./complete.js');
+    const words = await completeWords(await allCommandSpecs(), argv.slice(1), { env: io.env, cwd: io.cwd, helpTopics: HELP_TOPICS });
+    streams.stdout.write(words.length ? `${words.join('\n')}\n` : '');
     return 0;
   }
 
@@ -178,28 +180,3 @@ function allCommands(cmd: import('commander').Command): import('commander').Comm
   return [cmd, ...cmd.commands.flatMap(allCommands)];
 }
 
-/**
- * Shell completion: given the words typed so far (the last one possibly partial), the candidates.
- * Used by the scripts `taskctl completion bash|zsh|fish` prints.
- */
-export function completeWords(specs: readonly CommandSpec[], words: string[]): string[] {
-  const partial = words.length ? words[words.length - 1] : '';
-  const before = words.slice(0, -1);
-  let level: readonly CommandSpec[] = specs;
-  let current: CommandSpec | undefined;
-  for (const w of before) {
-    if (w.startsWith('-')) continue;
-    const next = level.find((s) => s.name === w || s.aliases?.includes(w));
-    if (!next) continue;
-    current = next;
-    level = next.subcommands ?? [];
-  }
-  const globals = ['--profile', '--config', '--json', '--query', '--dry-run', '--verbose', '--timeout', '--retries', '--concurrency', '--insecure', '--ca', '--yes', '--no-input', '--no-color', '--help'];
-  if (partial.startsWith('-')) {
-    const own = (current?.options ?? []).flatMap((o) => o.flags.split(/[ ,|]+/).filter((f) => f.startsWith('--')));
-    return [...own, ...globals].filter((f) => f.startsWith(partial));
-  }
-  const names = level.filter((s) => !s.hidden).map((s) => s.name);
-  if (!current) names.push('help');
-  return names.filter((n) => n.startsWith(partial));
-}

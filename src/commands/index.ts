@@ -23,8 +23,23 @@ export const TREES: TreeEntry[] = [
 export const COMPLETION: CommandSpec = {
   name: 'completion',
   summary: 'print a shell completion script (bash, zsh or fish)',
+  description:
+    'Print the completion script for a shell. It completes commands, options, the values an option takes ' +
+    '(--status, --state, --view, …), profile names (read from your config; nothing is sent) and help topics, ' +
+    'and file names only where a path is expected.\n\n' +
+    'bash: for this shell, or for every new one:\n' +
+    '  source <(taskctl completion bash)\n' +
+    '  taskctl completion bash > ~/.local/share/bash-completion/completions/taskctl\n\n' +
+    'zsh (after compinit in ~/.zshrc): for this shell, or for every new one:\n' +
+    '  source <(taskctl completion zsh)\n' +
+    '  taskctl completion zsh > "${fpath[1]}/_taskctl"\n\n' +
+    'fish: for this shell, or for every new one:\n' +
+    '  taskctl completion fish | source\n' +
+    '  taskctl completion fish > ~/.config/fish/completions/taskctl.fish\n\n' +
+    'Then start a new shell.',
   args: ['<shell>'],
-  examples: ['source <(taskctl completion bash)', 'taskctl completion fish > ~/.config/fish/completions/taskctl.fish'],
+  argValues: { shell: 'shell' },
+  examples: ['source <(taskctl completion bash)', 'taskctl completion zsh > "${fpath[1]}/_taskctl"', 'taskctl completion fish > ~/.config/fish/completions/taskctl.fish'],
   load: () => import('./completion.js'),
 };
 

@@ -5,6 +5,12 @@
 import type { Context } from '../context.js';
 import type { Provider } from '../config/providers.js';
 
+/**
+ * What a shell completes for an option's value or an argument: these words, file names, profile
+ * names (read from the config), shell names, or help topics and commands.
+ */
+export type ValueKind = readonly string[] | 'file' | 'profile' | 'shell' | 'help';
+
 export type OptionParser = 'int' | 'positiveInt' | 'nonNegativeInt' | 'collect' | 'csv';
 
 export interface OptionSpec {
@@ -17,6 +23,8 @@ export interface OptionSpec {
   /** shown in help as the default without being applied (e.g. "30000") */
   defaultDescription?: string;
   hidden?: boolean;
+  /** what completion offers for the value (default: choices; files for <file>/<path>/<json|->; else nothing) */
+  values?: ValueKind;
 }
 
 export interface HandlerInput {
@@ -37,6 +45,8 @@ export interface CommandSpec {
   /** commander argument syntax, e.g. ["<taskId...>"] */
   args?: readonly string[];
   argDescriptions?: Record<string, string>;
+  /** what completion offers for each argument, by name */
+  argValues?: Record<string, ValueKind>;
   options?: readonly OptionSpec[];
   /** each is a full command line, optionally followed by "  # comment" */
   examples?: readonly string[];

@@ -1,6 +1,7 @@
 /** The `taskctl close` tree (declarations only; handlers load on use). */
 import type { CommandSpec, OptionSpec } from '../types.js';
 import { apiSpec } from '../shared/api-spec.js';
+import { TASK_TYPES } from '../../providers/close/values.js';
 
 const DATE = 'YYYY-MM-DD or an ISO 8601 date-time (2025-03-31T09:30:00Z)';
 const MANY_IDS = 'one or more task ids (task_…), or - to read them from standard input';
@@ -19,7 +20,7 @@ const taskCommands: CommandSpec = {
         'List tasks. Close returns only lead tasks when no type is given, so taskctl asks for every type (_type=all) unless --type names some. --all pages through everything with _skip/_limit until Close says has_more is false; --json prints the tasks as Close sent them.',
       aliases: ['ls'],
       options: [
-        { flags: '--type <type>', description: 'task type, or several separated by commas (lead, missed_call, voicemail, …); "all" is every type', parse: 'csv', defaultDescription: 'all' },
+        { flags: '--type <type>', description: 'task type, or several separated by commas (lead, missed_call, voicemail, …); "all" is every type', parse: 'csv', defaultDescription: 'all', values: [...TASK_TYPES, 'all'] },
         { flags: '--lead <leadId>', description: 'only tasks of this lead (lead_…)' },
         { flags: '--assigned-to <userId>', description: 'only tasks assigned to this user (user_…)' },
         { flags: '--complete', description: 'only completed tasks' },

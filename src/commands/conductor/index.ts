@@ -1,6 +1,7 @@
 /** The `taskctl conductor` tree (declarations only; handlers load on use). */
 import type { CommandSpec, OptionSpec } from '../types.js';
 import { apiSpec } from '../shared/api-spec.js';
+import { HUMAN_TASK_STATES, SEARCH_TYPES } from '../../providers/conductor/values.js';
 
 const FORM_OPTIONS: OptionSpec[] = [
   { flags: '--workflow-id <id>', description: 'find the task by workflow id (with --task-ref) instead of task ids' },
@@ -75,11 +76,11 @@ export const conductorCommands: CommandSpec = {
             "server's objects, across pages with --all.",
           aliases: ['ls'],
           options: [
-            { flags: '--state <state>', description: 'PENDING, ASSIGNED, IN_PROGRESS, COMPLETED, TIMED_OUT or DELETED (repeatable, or comma-separated)', parse: 'csv' },
+            { flags: '--state <state>', description: 'PENDING, ASSIGNED, IN_PROGRESS, COMPLETED, TIMED_OUT or DELETED (repeatable, or comma-separated)', parse: 'csv', values: HUMAN_TASK_STATES },
             { flags: '--assignee <user>', description: 'assigned to this user: ID, user:ID or group:ID (repeatable)', parse: 'collect' },
             { flags: '--claimant <user>', description: 'claimed by this user: ID or user:ID (repeatable)', parse: 'collect' },
             { flags: '--definition <name>', description: 'human task definition name (repeatable)', parse: 'collect' },
-            { flags: '--search-type <type>', description: 'INBOX (tasks for you) or ADMIN (all tasks)', defaultDescription: 'INBOX' },
+            { flags: '--search-type <type>', description: 'INBOX (tasks for you) or ADMIN (all tasks)', defaultDescription: 'INBOX', values: SEARCH_TYPES },
             { flags: '--limit <n>', description: 'at most this many tasks', parse: 'positiveInt', defaultDescription: '50' },
             { flags: '--page <n>', description: 'page number (1-based) of --limit tasks', parse: 'positiveInt' },
             { flags: '--all', description: 'every matching task (follows start/size paging; --limit ignored)' },

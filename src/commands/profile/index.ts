@@ -1,5 +1,6 @@
 /** The `taskctl profile` tree. */
 import type { CommandSpec } from '../types.js';
+import { PROVIDERS } from '../../config/providers.js';
 
 export const profileCommands: CommandSpec = {
   name: 'profile',
@@ -15,7 +16,7 @@ export const profileCommands: CommandSpec = {
     {
       name: 'show',
       summary: 'every resolved field with its source (file, env var, default); secrets masked',
-      args: ['[name]'],
+      args: ['[name]'], argValues: { name: 'profile' },
       examples: ['taskctl profile show', 'taskctl profile show local', 'OPENHIM_PASSWORD=x taskctl profile show local --json'],
       load: () => import('./show.js'),
     },
@@ -29,10 +30,10 @@ export const profileCommands: CommandSpec = {
         'The global --ca and --insecure are stored in the profile here.',
       args: ['<name>'],
       options: [
-        { flags: '--provider <provider>', description: 'openhim, conductor, close or spaaza' },
+        { flags: '--provider <provider>', description: 'openhim, conductor, close or spaaza', values: PROVIDERS },
         { flags: '--url <url>', description: 'server URL' },
         { flags: '--username <email>', description: 'OpenHIM user' },
-        { flags: '--auth <mode>', description: 'OpenHIM auth mode: auto, basic, token or session' },
+        { flags: '--auth <mode>', description: 'OpenHIM auth mode: auto, basic, token or session', values: ['auto', 'basic', 'token', 'session'] },
         { flags: '--key-id <id>', description: 'Orkes Conductor application key id' },
         { flags: '--token-id <id>', description: 'Spaaza access token id' },
         { flags: '--chain <id>', description: 'Spaaza chain id', parse: 'positiveInt' },
@@ -52,21 +53,21 @@ export const profileCommands: CommandSpec = {
       name: 'remove',
       summary: 'remove a profile (asks for confirmation)',
       aliases: ['rm'],
-      args: ['<name>'],
+      args: ['<name>'], argValues: { name: 'profile' },
       examples: ['taskctl profile remove old-core', 'taskctl profile remove old-core --yes   # no terminal, e.g. CI'],
       load: () => import('./remove.js'),
     },
     {
       name: 'use',
       summary: 'make a profile the default of its provider',
-      args: ['<name>'],
+      args: ['<name>'], argValues: { name: 'profile' },
       examples: ['taskctl profile use staging'],
       load: () => import('./use.js'),
     },
     {
       name: 'test',
       summary: 'check connectivity and credentials against the server',
-      args: ['[name]'],
+      args: ['[name]'], argValues: { name: 'profile' },
       examples: ['taskctl profile test local', 'taskctl profile test --profile local --verbose'],
       load: () => import('./test.js'),
     },

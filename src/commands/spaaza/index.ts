@@ -1,13 +1,14 @@
 /** The `taskctl spaaza` tree: Spaaza Services API tasks (exports). Declarations only; handlers load on use. */
 import type { CommandSpec, OptionSpec } from '../types.js';
 import { apiSpec } from '../shared/api-spec.js';
+import { EXPORT_FORMATS, EXPORT_INDEXES, TASK_STATES } from '../../providers/spaaza/values.js';
 
 const INDEXES = 'transactions, users, vouchers, wallet-ledger, products, product-variants';
 
 const bodyOptions: OptionSpec[] = [
   { flags: '--desc <text>', description: 'description (desc)' },
-  { flags: '--export-index <index>', description: `what to export (target.export_index): ${INDEXES}; implies target.action "export"` },
-  { flags: '--export-format <format>', description: 'csv (recommended) or json (target.export_format); implies target.action "export"' },
+  { flags: '--export-index <index>', description: `what to export (target.export_index): ${INDEXES}; implies target.action "export"`, values: EXPORT_INDEXES },
+  { flags: '--export-format <format>', description: 'csv (recommended) or json (target.export_format); implies target.action "export"', values: EXPORT_FORMATS },
   { flags: '--target <json>', description: 'the whole target object, e.g. \'{"action":"export","export_index":"users","export_format":"csv"}\'' },
   { flags: '--at <time>', description: 'when to run: an ISO 8601 time with a zone, e.g. 2026-05-26T12:00:00Z, or "now" (sets trigger.once; a past time is refused)' },
   { flags: '--trigger <json>', description: 'the whole trigger object: {"once":…}, {"segment_id":…} or {"segment":{…}}' },
@@ -97,7 +98,7 @@ export const spaazaCommands: CommandSpec = {
             "Spaaza's default and maximum page size and its sort order are undocumented.",
           aliases: ['ls'],
           options: [
-            { flags: '--status <state>', description: 'READY, INPROGRESS, DONE or ERROR' },
+            { flags: '--status <state>', description: 'READY, INPROGRESS, DONE or ERROR', values: TASK_STATES },
             { flags: '--action <action>', description: 'target action, e.g. export (the only documented one)' },
             { flags: '--campaign-id <id>', description: 'tasks of this campaign' },
             { flags: '--limit <n>', description: 'at most this many tasks', parse: 'positiveInt', defaultDescription: '50' },

@@ -4,24 +4,14 @@
  */
 import * as z from 'zod/mini';
 import '../../zod-en.js';
+import { TASK_TYPES, PRIORITIES, RESOLUTIONS } from './values.js';
 
-/** Task types from the Close docs (§4); `_type=all` lists every one of them. */
-export const TASK_TYPES = [
-  'lead',
-  'incoming_email',
-  'email_followup',
-  'missed_call',
-  'answered_detached_call',
-  'voicemail',
-  'opportunity_due',
-  'incoming_sms',
-  'outgoing_call',
-] as const;
+/** the value lists live in values.ts (no zod), so the command declarations can offer them to completion */
+export { TASK_TYPES, PRIORITIES, RESOLUTIONS };
+
 
 /** Types `POST /task/` accepts ("Currently only tasks of type lead and outgoing_call can be created"). */
 export const CREATABLE_TYPES = ['lead', 'outgoing_call'] as const;
-export const PRIORITIES = ['high', 'medium'] as const;
-export const RESOLUTIONS = ['abandoned', 'skipped'] as const;
 
 /**
  * Close ids are `<prefix>_` + base62; the length is not documented, so only the prefix (and that the

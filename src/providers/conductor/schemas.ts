@@ -5,14 +5,16 @@
  */
 import * as z from 'zod/mini';
 import '../../zod-en.js';
+import { HUMAN_TASK_STATES, SEARCH_TYPES } from './values.js';
 
-export const HUMAN_TASK_STATES = ['PENDING', 'ASSIGNED', 'IN_PROGRESS', 'COMPLETED', 'TIMED_OUT', 'DELETED'] as const;
+/** the value lists live in values.ts (no zod), so the command declarations can offer them to completion */
+export { HUMAN_TASK_STATES, SEARCH_TYPES };
+
 export type HumanTaskState = (typeof HUMAN_TASK_STATES)[number];
 
 export const USER_TYPES = ['EXTERNAL_USER', 'EXTERNAL_GROUP', 'CONDUCTOR_USER', 'CONDUCTOR_GROUP'] as const;
 export type HumanTaskUserType = (typeof USER_TYPES)[number];
 
-export const SEARCH_TYPES = ['INBOX', 'ADMIN'] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
 
 /** `{"user":"…","userType":"CONDUCTOR_USER"}` */

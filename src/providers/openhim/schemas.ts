@@ -5,6 +5,10 @@
  */
 import '../../zod-en.js';
 import * as z from 'zod/mini';
+import { TASK_STATUSES, SETTABLE_STATUSES, ITEM_TSTATUSES, RERUN_STATUSES } from './values.js';
+
+/** the value lists live in values.ts (no zod), so the command declarations can offer them to completion */
+export { TASK_STATUSES, SETTABLE_STATUSES, ITEM_TSTATUSES, RERUN_STATUSES };
 
 export const OBJECT_ID_RE = /^[0-9a-f]{24}$/i;
 export const OBJECT_ID_MESSAGE = 'expected a 24-character hex ObjectId';
@@ -14,15 +18,7 @@ export function objectIdProblem(id: string): string | null {
   return OBJECT_ID_RE.test(id) ? null : OBJECT_ID_MESSAGE;
 }
 
-/** every status a task can have (`Pending Async` from 8.3); the server stores anything on PUT */
-export const TASK_STATUSES = ['Queued', 'Processing', 'Paused', 'Cancelled', 'Completed', 'Pending Async'] as const;
-/** the only statuses `task update --status` sends: the documented pause / resume / cancel */
-export const SETTABLE_STATUSES = ['Queued', 'Paused', 'Cancelled'] as const;
 export type SettableStatus = (typeof SETTABLE_STATUSES)[number];
-/** a task item's `tstatus` */
-export const ITEM_TSTATUSES = ['Queued', 'Processing', 'Completed', 'Failed'] as const;
-/** a task item's `rerunStatus`, which is the rerun transaction's status */
-export const RERUN_STATUSES = ['Processing', 'Pending Async', 'Successful', 'Completed', 'Completed with error(s)', 'Failed'] as const;
 /** a transaction's `status` */
 export const TRANSACTION_STATUSES = RERUN_STATUSES;
 

@@ -9,10 +9,11 @@
  */
 import * as z from 'zod/mini';
 import '../../zod-en.js';
+import { EXPORT_INDEXES, EXPORT_FORMATS, TASK_STATES } from './values.js';
 
-export const EXPORT_INDEXES = ['transactions', 'users', 'vouchers', 'wallet-ledger', 'products', 'product-variants'] as const;
-export const EXPORT_FORMATS = ['csv', 'json'] as const;
-export const TASK_STATES = ['READY', 'INPROGRESS', 'DONE', 'ERROR'] as const;
+/** the value lists live in values.ts (no zod), so the command declarations can offer them to completion */
+export { EXPORT_INDEXES, EXPORT_FORMATS, TASK_STATES };
+
 export type TaskStateCode = (typeof TASK_STATES)[number];
 
 /** Task ids are integers (unlike the other providers). */

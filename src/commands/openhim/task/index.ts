@@ -1,5 +1,6 @@
 /** `taskctl openhim task …` declarations (handlers load on use). */
 import type { CommandSpec, OptionSpec } from '../../types.js';
+import { ITEM_TSTATUSES, RERUN_STATUSES, SETTABLE_STATUSES, TASK_STATUSES } from '../../../providers/openhim/values.js';
 
 const ID = '6b0513aa86b2e93ee54440c4';
 const ID2 = '6b0513c20e1bad58318d6b03';
@@ -50,7 +51,7 @@ export const taskCommands: CommandSpec = {
       args: ['<taskId>'],
       options: [
         { flags: '--file <json|->', description: 'body {status?, batchSize?} (- = stdin)' },
-        { flags: '--status <s>', description: 'Queued (resume), Paused (pause) or Cancelled (cancel)' },
+        { flags: '--status <s>', description: 'Queued (resume), Paused (pause) or Cancelled (cancel)', values: SETTABLE_STATUSES },
         { flags: '--batch-size <n>', description: 'transactions rerun at the same time', parse: 'positiveInt' },
       ],
       examples: [`taskctl openhim task update ${ID} --batch-size 8`, `taskctl openhim task update ${ID} --status Paused`, `taskctl openhim task update ${ID} --file task.json`],
@@ -94,8 +95,8 @@ export const taskCommands: CommandSpec = {
         'With --json: the server\'s task object with the requested page of transactions.',
       args: ['<taskId>'],
       options: [
-        { flags: '--tstatus <s>', description: 'only transactions with this tstatus: Queued, Processing, Completed, Failed' },
-        { flags: '--rerun-status <s>', description: 'only transactions with this rerunStatus: Successful, Completed, "Completed with error(s)", Failed, Processing, "Pending Async"' },
+        { flags: '--tstatus <s>', description: 'only transactions with this tstatus: Queued, Processing, Completed, Failed', values: ITEM_TSTATUSES },
+        { flags: '--rerun-status <s>', description: 'only transactions with this rerunStatus: Successful, Completed, "Completed with error(s)", Failed, Processing, "Pending Async"', values: RERUN_STATUSES },
         limit,
         page,
         { flags: '--all', description: 'every transaction of the task (--limit ignored)' },
@@ -107,7 +108,7 @@ export const taskCommands: CommandSpec = {
       name: 'list',
       summary: 'list tasks, newest first (GET /tasks)',
       options: [
-        { flags: '--status <s>', description: 'Queued, Processing, Paused, Cancelled, Completed or "Pending Async"' },
+        { flags: '--status <s>', description: 'Queued, Processing, Paused, Cancelled, Completed or "Pending Async"', values: TASK_STATUSES },
         { flags: '--user <email>', description: 'tasks created by this user' },
         { flags: '--since <time>', description: 'created at or after: ISO time (2024-06-01T10:00:00Z) or relative (2h, 7d)' },
         { flags: '--until <time>', description: 'created at or before: ISO time or relative' },

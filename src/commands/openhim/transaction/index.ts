@@ -1,8 +1,9 @@
 /** `taskctl openhim transaction …` declarations (handlers load on use). */
 import type { CommandSpec, OptionSpec } from '../../types.js';
+import { RERUN_STATUSES } from '../../../providers/openhim/values.js';
 
 const filters: OptionSpec[] = [
-  { flags: '--status <s>', description: 'Processing, "Pending Async", Successful, Completed, "Completed with error(s)" or Failed' },
+  { flags: '--status <s>', description: 'Processing, "Pending Async", Successful, Completed, "Completed with error(s)" or Failed', values: RERUN_STATUSES },
   { flags: '--channel <id>', description: 'channel id (24-hex)' },
   { flags: '--since <time>', description: 'request at or after: ISO time (2024-06-01T10:00:00Z) or relative (30m, 2h, 7d)' },
   { flags: '--until <time>', description: 'request at or before: ISO time or relative' },
