@@ -16,6 +16,7 @@ import { NetworkError, TaskctlError, UsageError } from '../errors.js';
 import { redactHeaderValue, redactJson, registerHeaderSecrets, type SecretRegistry } from './redact.js';
 import { getDispatcher, type TransportOptions } from './transport.js';
 import { retryDelayMs, isRetryable, parseRateLimit } from './retry.js';
+import { maxResponseBytes, readBounded } from './body.js';
 
 export type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
 export type QueryInit = Record<string, QueryValue> | URLSearchParams;
@@ -120,8 +121,12 @@ export class HttpClient {
   /** counters for summaries and tests */
   readonly stats = { requests: 0, retries: 0, rateLimited: 0 };
 
+  /** answers read into memory stop here (TASKCTL_MAX_RESPONSE_MIB, default 64 MiB); downloads stream */
+  private readonly maxResponseBytes: number;
+
   constructor(readonly opts: ClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.maxResponseBytes = maxResponseBytes(opts.transport.env);
     this.auth = opts.auth;
     this.limit = Math.max(1, opts.concurrency);
     // each request in flight or waiting listens for Ctrl-C on the run's signal: not a leak
@@ -256,7 +261,7 @@ export class HttpClient {
       text: '',
     };
     if (spec.stream && r.statusCode >= 200 && r.statusCode < 300) res.stream = r.body;
-    else res.text = await r.body.text();
+    else res.text = await readBounded(r.body, { limit: this.maxResponseBytes, declared: r.headers['content-length'], what: `${method} ${url.pathname}`, status: r.statusCode });
     if (this.opts.verbose) {
       this.log(`< ${res.status} ${res.statusText} (${Math.round(this.opts.now() - started)} ms)`);
       for (const [k, v] of Object.entries(outHeaders)) {

@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
+import { writeJsonPretty } from './json-chunks.js';
 
 export interface Column<T> {
   header: string;
@@ -153,7 +154,7 @@ export class Output {
       if (!jmespathModule) throw new Error('prepareQuery() was not called');
       out = jmespathModule.search(value, this.o.query);
     }
-    this.o.write(`${JSON.stringify(out, null, 2)}\n`);
+    writeJsonPretty(out, (t) => this.o.write(t));
   }
 
   /** One NDJSON event (streams such as `watch`); --query applies to each event. */

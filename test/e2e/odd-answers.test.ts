@@ -28,6 +28,8 @@ beforeAll(async () => {
       if (req.headers.authorization !== BASIC && !(typeof token === 'string' && /^[0-9a-f]{128}$/.test(token))) return textReply(401, 'Unauthorized');
       if (req.path === '/about') return jsonReply(200, { currentCoreVersion: '8.5.0', serverTimezone: 'UTC' });
       if (req.path === '/echo') return jsonReply(200, { headers: req.headers });
+      if (req.path === '/big') return jsonReply(200, Array.from({ length: 30_000 }, (_, i) => ({ _id: i.toString(16).padStart(24, '0'), status: 'Completed' })));
+      if (req.path === '/big-chunked') return { status: 200, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: `[${'"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",'.repeat(40_000)}"end"]` };
       if (req.path === '/truncated') return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '[{"_id":"5f00000000000000000000a1","status":"Comp' };
       if (req.path === '/tasks' && !req.query.has('filters')) return textReply(500, 'Could not fetch all tasks via the API: SyntaxError: "undefined" is not valid JSON');
       return textReply(404, 'Not Found');
@@ -82,6 +84,21 @@ describe('openhim odd answers', () => {
     expect(j.code).toBe(1);
     expect(errorJson(j).error).toMatchObject({ code: 1, status: 500 });
     expect(j.stderr + JSON.stringify(errorJson(j))).toContain("-q 'filters={}'");
+  });
+});
+
+describe('answers read into memory are bounded (TASKCTL_MAX_RESPONSE_MIB, default 64)', () => {
+  it('a larger answer, with or without content-length, is exit 1 saying what to narrow; nothing on stdout', async () => {
+    for (const p of ['/big', '/big-chunked']) {
+      const r = await runCli(['openhim', 'api', 'GET', p], { env: { ...env(), TASKCTL_MAX_RESPONSE_MIB: '1' } });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`the answer to GET ${p} is larger than 1 MiB, the most taskctl reads into memory`);
+      expect(r.stderr).toMatch(/ask for less: --limit, --page or filters .*raise TASKCTL_MAX_RESPONSE_MIB/);
+    }
+    const ok = await runCli(['openhim', 'api', 'GET', '/big', '--json', '--query', 'length(@)'], { env: { ...env(), TASKCTL_MAX_RESPONSE_MIB: '4' } });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('30000\n');
   });
 });
 
@@ -144,5 +161,21 @@ describe('spaaza task download into a path whose parent is a file', () => {
     expect(r.stderr).not.toMatch(/unexpected error/);
     expect(fake.requests.length).toBe(before);
     expect(fs.readdirSync(dir)).toEqual(['plainfile']);
+  });
+
+  it('a download streams to disk and is not bounded by TASKCTL_MAX_RESPONSE_MIB', async () => {
+    const big = await startSpaaza({ tokenSecret: CANARY.spaazaSecret, lifetimeMs: 60_000, exportBytes: 3 * 1024 * 1024 });
+    try {
+      const dir = fs.mkdtempSync(path.join(sandboxDir(), 'odd-'));
+      const t = big.addTask({ state: { code: 'DONE' } } as never);
+      const r = await runCli(['spaaza', 'task', 'download', String(t.id), '-o', 'big.csv'], {
+        cwd: dir,
+        env: { SPAAZA_URL: big.url, SPAAZA_TOKEN_ID: big.tokenId, SPAAZA_TOKEN_SECRET: CANARY.spaazaSecret, TASKCTL_MAX_RESPONSE_MIB: '1' },
+      });
+      expect(r.code).toBe(0);
+      expect(fs.statSync(path.join(dir, 'big.csv')).size).toBeGreaterThanOrEqual(3 * 1024 * 1024);
+    } finally {
+      await big.close();
+    }
   });
 });

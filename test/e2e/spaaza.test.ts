@@ -144,6 +144,15 @@ describe('spaaza: each verb through the binary', () => {
     expect(r.stderr).toContain('segment query failed');
   });
 
+  it('create --at +2h schedules two hours from now (relative times keep examples valid)', async () => {
+    const before = Date.now();
+    const r = await runCli(['spaaza', 'task', 'create', '--desc', 'Later', '--export-index', 'users', '--export-format', 'csv', '--at', '+2h', '--json'], { env: env() });
+    expect(r.code).toBe(0);
+    const once = Date.parse(r.json<{ trigger: { once: string } }>().trigger.once);
+    expect(once).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 2 * 3_600_000);
+    expect(once).toBeLessThanOrEqual(Date.now() + 2 * 3_600_000);
+  });
+
   it('task run is retried on 429 (the server did not act), never after a 5xx or a reset', async () => {
     const execute = (id: number) => (r: { method: string; path: string }) => r.method === 'POST' && r.path === `/tasks/${id}/execute`;
     const limited = fake.addTask();

@@ -10,6 +10,7 @@ import { parseJsonInput } from '../../input/json.js';
 import { redactHeaderValue, SECRET_HEADERS } from '../../http/redact.js';
 import { loadProvider } from '../../providers/index.js';
 import { isJsonResponse } from '../../providers/errors.js';
+import { writeJsonPretty } from '../../output/json-chunks.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
@@ -112,8 +113,9 @@ export const run: Handler = async (ctx, { args, opts }) => {
       ctx.writeOut(res.text.endsWith('\n') ? res.text : `${res.text}\n`);
     }
     if (value !== undefined) {
+      res.text = ''; // the parsed value replaces the text: do not hold both while printing
       if (ctx.globals.json) ctx.out.printJson(value);
-      else ctx.writeOut(`${JSON.stringify(value, null, 2)}\n`);
+      else writeJsonPretty(value, (t) => ctx.writeOut(t));
     }
   } else if (res.text) {
     if (ctx.globals.json) ctx.out.printJson(res.text);

@@ -19,23 +19,30 @@ export interface AssembledBody {
 
 const NOTHING_SENT = { hint: 'nothing was sent' };
 
-/** `--at`: an ISO 8601 date-time with a zone (normalised to UTC, as Spaaza's examples write it), or `now`. */
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * `--at`: an ISO 8601 date-time with a zone (normalised to UTC, as Spaaza's examples write it), `now`, or a
+ * time from now (`+30m`, `+2h`, `+1d`, `+1w`), so a scheduled example stays valid whatever the date.
+ */
 export function parseAt(value: string, now: number): string {
   const v = value.trim();
   if (/^now$/i.test(v)) return isoUtc(now);
+  const rel = /^\+\s*(\d+)\s*([smhdw])$/i.exec(v);
+  if (rel) return isoUtc(now + Number(rel[1]) * UNIT_MS[rel[2].toLowerCase()]);
   if (!isIsoDateTime(v)) {
     const noZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v);
     throw new UsageError(
       noZone
         ? `--at "${value}": the time needs a time zone (Z for UTC, or an offset such as +02:00)`
-        : `--at "${value}": expected an ISO 8601 date-time such as 2026-05-26T12:00:00Z, or now`,
+        : `--at "${value}": expected an ISO 8601 date-time such as 2026-05-26T12:00:00Z, now, or a time from now such as +2h (+30m, +1d, +1w)`,
       NOTHING_SENT,
     );
   }
   const ms = Date.parse(v);
   if (ms < now) {
     throw new UsageError(`--at ${value} is in the past (it is now ${isoUtc(now)})`, {
-      hint: 'give a future time or --at now; `taskctl spaaza task run <id>` runs a task at once; nothing was sent',
+      hint: 'give a future time, --at now or --at +2h; `taskctl spaaza task run <id>` runs a task at once; nothing was sent',
     });
   }
   return isoUtc(ms);

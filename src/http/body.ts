@@ -1,0 +1,46 @@
+/**
+ * Reading an answer into memory, bounded: default 64 MiB (env TASKCTL_MAX_RESPONSE_MIB raises or lowers
+ * it). A larger answer stops at the limit with an error that says how to ask for less; nothing grows
+ * without bound. Downloads (`stream: true`) go to disk and are not bounded.
+ */
+import type { Readable } from 'node:stream';
+import { ApiError } from '../errors.js';
+
+export const DEFAULT_MAX_RESPONSE_MIB = 64;
+const MIB = 1024 * 1024;
+
+/** The limit in bytes: TASKCTL_MAX_RESPONSE_MIB when it is a positive number, else 64 MiB. */
+export function maxResponseBytes(env: NodeJS.ProcessEnv): number {
+  const v = Number(env.TASKCTL_MAX_RESPONSE_MIB);
+  return (Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_RESPONSE_MIB) * MIB;
+}
+
+export function tooLarge(what: string, limit: number, status: number): ApiError {
+  return new ApiError(`the answer to ${what} is larger than ${+(limit / MIB).toFixed(2)} MiB, the most taskctl reads into memory`, {
+    status,
+    hint: 'ask for less: --limit, --page or filters (with `api`, query parameters such as filterLimit, limit or _limit); or raise TASKCTL_MAX_RESPONSE_MIB',
+  });
+}
+
+/** The body as UTF-8 text; ApiError once it passes `limit` bytes (or declares more in content-length). */
+export async function readBounded(body: Readable, opts: { limit: number; declared?: string | string[]; what: string; status: number }): Promise<string> {
+  const declared = Number(opts.declared);
+  if (typeof opts.declared === 'string' && Number.isFinite(declared) && declared > opts.limit) {
+    body.destroy();
+    throw tooLarge(opts.what, opts.limit, opts.status);
+  }
+  // decoded as it arrives, so the raw bytes are not held next to their text (nor copied into one Buffer)
+  const decoder = new TextDecoder('utf-8');
+  const pieces: string[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > opts.limit) {
+      body.destroy();
+      throw tooLarge(opts.what, opts.limit, opts.status);
+    }
+    pieces.push(decoder.decode(chunk as Buffer, { stream: true }));
+  }
+  pieces.push(decoder.decode());
+  return pieces.length === 1 ? pieces[0] : pieces.join('');
+}
