@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
+import { didYouMean } from '../suggest.js';
 import { UsageError } from '../errors.js';
 import { parseJsonInput } from './json.js';
 
@@ -90,6 +91,19 @@ function shorten(s: string, max = 60): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
+/** The field names an object schema knows at `path` (through optional/nullable wrappers), for "did you mean". */
+function knownKeys(schema: unknown, path: readonly PropertyKey[]): string[] {
+  type Def = { shape?: Record<string, unknown>; innerType?: unknown };
+  const defOf = (s: unknown): Def | undefined => (s as { _zod?: { def?: Def } } | undefined)?._zod?.def;
+  const unwrap = (s: unknown): unknown => {
+    for (let i = 0; i < 5 && defOf(s)?.innerType; i++) s = defOf(s)!.innerType;
+    return s;
+  };
+  let s = unwrap(schema);
+  for (const k of path) s = unwrap(defOf(s)?.shape?.[String(k)]);
+  return Object.keys(defOf(s)?.shape ?? {});
+}
+
 /**
  * Validates a body with a zod schema; a violation is exit 2 naming each field, what was expected and
  * what was received. `source` prefixes the message ("--file task.json", "request body").
@@ -102,7 +116,10 @@ export function validateBody<T>(schema: z.core.$ZodType<T>, body: unknown, sourc
     const field = issue.path.map(String).join('.') || '(body)';
     let received: unknown = body;
     for (const k of issue.path) received = isPlainObject(received) || Array.isArray(received) ? (received as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
-    if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${[...issue.path.map(String), k].join('.')}"`).join(', ')}`;
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(schema, issue.path);
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${[...issue.path.map(String), k].join('.')}"${didYouMean(k, known)}`).join(', ')}`;
+    }
     return `${field}: ${issue.message}, received ${describeValue(received)}`;
   });
   throw new UsageError(`${source}: ${lines.join('; ')}`, { hint: 'nothing was sent' });

@@ -414,7 +414,9 @@ describe('close task create', () => {
     const r = await taskctl(fake, ['close', 'task', 'create', '--file', file, '--lead', 'lead_two']);
     expect(r.code).toBe(0);
     expect(JSON.parse(taskRequests(fake)[0].body)).toEqual({ _type: 'outgoing_call', lead_id: 'lead_two', date: '2025-01-01' });
-    expect(r.stdout).toContain('Type\toutgoing_call\n');
+    // like every create: the new id alone on stdout
+    const [id] = [...fake.tasks.keys()].filter((k) => fake!.tasks.get(k)?.lead_id === 'lead_two');
+    expect(r.stdout).toBe(`${id}\n`);
   });
 
   it.each([

@@ -98,11 +98,15 @@ describe('spaaza task create', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(f.requests[0].body)).toEqual({ chain: 1764, desc: 'Ledger', target: { action: 'export', export_index: 'wallet-ledger', export_format: 'csv' }, trigger: { once: FUTURE } });
     expect(r.json<{ id: number }>().id).toBe(12340);
+    // without --json: the new id alone on stdout, like every create
+    const plain = await runInProcess(['spaaza', 'task', 'create', '--desc', 'Ledger', '--export-index', 'wallet-ledger', '--export-format', 'csv', '--at', FUTURE], { env: spaazaEnv(f) });
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^\d+\n$/);
 
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'b.json'), JSON.stringify({ chain: 99, desc: 'x', target: { action: 'export', export_index: 'users', export_format: 'csv' }, trigger: { once: FUTURE } }));
     r = await runInProcess(['spaaza', 'task', 'create', '--file', 'b.json'], { env: spaazaEnv(f), cwd: dir });
-    expect(JSON.parse(f.requests[1].body).chain).toBe(99);
+    expect(JSON.parse(f.requests.at(-1)!.body).chain).toBe(99);
     // the token does not reach chain 99: the fake answers 403 → exit 4 with its body
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('permission refused');

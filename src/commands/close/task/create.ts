@@ -4,7 +4,7 @@ import { readJsonFile, requireObject, validateBody } from '../../../input/payloa
 import { close } from '../../../providers/close/client.js';
 import { createTask } from '../../../providers/close/api.js';
 import { createBodySchema } from '../../../providers/close/schemas.js';
-import { closeIdFlag, dateFlag, fieldsOpt, renderTask } from './common.js';
+import { closeIdFlag, dateFlag, fieldsOpt } from './common.js';
 
 /** `close task create --lead <id> --text <s> [--date …] [--assigned-to <id>] [--file <json|->]`: POST /task/ */
 export const run: Handler = async (ctx, { opts }) => {
@@ -23,5 +23,6 @@ export const run: Handler = async (ctx, { opts }) => {
   const client = await close.connect(ctx);
   const task = await createTask(client, valid, fields);
   if (!task) return;
-  ctx.out.result(task, () => renderTask(ctx, task, fields));
+  // like every create: the new id on stdout, the whole task with --json
+  ctx.out.result(task, () => ctx.out.line(String(task.id)));
 };

@@ -44,7 +44,8 @@ export const run: Handler = async (ctx, { opts }) => {
   const client = await connect(ctx);
   const created = await createTask(client, valid);
   if (!runIt) {
-    if (created) printTask(ctx, created);
+    // like every create: the new id on stdout, the whole task with --json
+    if (created) ctx.out.result(created, () => ctx.out.line(String(created.id)));
     return;
   }
   if (!created) {
