@@ -237,6 +237,19 @@ export class Output {
   }
 }
 
+/** A JSON key as a human label: "clockOffsetMs" → "Clock offset (ms)", "url" → "URL", "userId" → "User ID". */
+export function humanLabel(key: string): string {
+  const unit = /Ms$/.test(key) ? ' (ms)' : '';
+  const words = key
+    .replace(/Ms$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[\s_-]+/)
+    .map((w) => (['url', 'id', 'tls', 'jwt', 'api'].includes(w) ? w.toUpperCase() : w));
+  const text = words.join(' ');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${unit}`;
+}
+
 /** tabs and newlines inside a cell would break the columns */
 function sanitize(s: string): string {
   return s.replace(/[\t\r\n]+/g, ' ');

@@ -214,7 +214,7 @@ describe('taskctl close (e2e)', () => {
     const r = await runCli(['profile', 'test', 'crm', '--config', cfg], { env: { MY_CLOSE_KEY: CANARY.closeApiKey } });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Provider\tclose\n');
-    expect(r.stdout).toContain(`userId\t${f.user.id}\n`);
+    expect(r.stdout).toContain(`User ID\t${f.user.id}\n`);
     expect(r.stderr).toContain('crm: connected and authenticated');
     expect(f.requests.map((q) => q.path)).toEqual(['/api/v1/me/']);
   });

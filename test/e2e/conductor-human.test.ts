@@ -413,7 +413,7 @@ describe('conductor api and profile test', () => {
     const before = s.tokenRequests();
     const again = await runCli(['profile', 'test'], { env: env() });
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/auth\tX-Authorization token \(minted now, cached\)/);
+    expect(again.stdout).toMatch(/Auth\tX-Authorization token \(minted now, cached\)/);
     expect(again.stderr).toMatch(/connected and authenticated/);
     expect(s.tokenRequests()).toBe(before + 1);
   });

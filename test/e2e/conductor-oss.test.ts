@@ -123,7 +123,7 @@ describe('conductor on OSS: the other human verbs exit 1', () => {
     expect(r.stderr).toMatch(/has an application key, but .* has no \/api\/token \(Conductor OSS\)/);
     const plain = await runCli(['profile', 'test'], { env: noKeys() });
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toMatch(/server\tConductor OSS/);
+    expect(plain.stdout).toMatch(/Server\tConductor OSS/);
   });
 
   it('the raw api reaches the OSS task API', async () => {

@@ -216,8 +216,8 @@ describe('spaaza: each verb through the binary', () => {
     expect(r.stdout).toContain('task_not_found');
     r = await runCli(['profile', 'test', 'exports'], { env: e });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('auth\tbearer (privileged access token)');
-    expect(r.stdout).toContain('chain\t1764');
+    expect(r.stdout).toContain('Auth\tbearer (privileged access token)');
+    expect(r.stdout).toContain('Chain\t1764');
     r = await runCli(['profile', 'test', 'exports'], { env: { ...e, MY_SPAAZA_SECRET: 'not-the-secret' } });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('authentication refused');
