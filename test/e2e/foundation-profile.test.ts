@@ -42,7 +42,7 @@ describe('profile add / list / show / use / remove', () => {
 
     const test = await runCli(['profile', 'test', 'core'], { env });
     expect(test.code).toBe(0);
-    expect(test.stdout).toMatch(/^version\t8\.5\.0$/m);
+    expect(test.stdout).toMatch(/^Version\t8\.5\.0$/m);
     expect(test.stderr).toContain('✓ core: connected and authenticated');
   });
 
