@@ -4,7 +4,7 @@
  * Tests build one with fake streams; nothing here touches process.* directly.
  */
 import { Chalk } from 'chalk';
-import { ConfigError, ExitWith, UsageError } from './errors.js';
+import { ConfigError, ExitWith, Interrupted, UsageError, isPromptCancel } from './errors.js';
 import { Output, plainStyler, type Styler } from './output/render.js';
 import { SecretRegistry } from './http/redact.js';
 import type { LoadedConfig } from './config/load.js';
@@ -59,12 +59,17 @@ export interface ContextInit {
   streams: Streams;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** the stop signal: first Ctrl-C / SIGTERM (its reason is an Interrupted with the exit code) */
   signal: AbortSignal;
+  /** aborts requests in flight: a second Ctrl-C */
+  abortSignal?: AbortSignal;
   version: string;
   /** the provider whose profile this command uses */
   provider?: Provider;
   /** for tests: replace the clock */
   now?: () => number;
+  /** how often a long run without a terminal reports progress (default 10 s) */
+  progressIntervalMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -88,6 +93,7 @@ export class Context {
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   readonly signal: AbortSignal;
+  readonly abortSignal?: AbortSignal;
   readonly version: string;
   readonly provider?: Provider;
   readonly secrets = new SecretRegistry();
@@ -96,6 +102,8 @@ export class Context {
   readonly errStyle: Styler;
   readonly now: () => number;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** a long run without a terminal prints a progress line this often */
+  readonly progressIntervalMs: number;
   /** requests --dry-run did not send, printed as one JSON document at the end with --json */
   readonly dryRunRecords: DryRunRecord[] = [];
   private readonly streams: Streams;
@@ -103,6 +111,8 @@ export class Context {
   private profiles = new Map<Provider, Promise<ResolvedProfile>>();
   private clients = new Map<string, Promise<HttpClient>>();
   private warned = new Set<string>();
+  /** a request that can change something (not GET/HEAD) was sent to a server */
+  private sentChange = false;
 
   constructor(init: ContextInit) {
     this.globals = init.globals;
@@ -110,10 +120,13 @@ export class Context {
     this.env = init.env;
     this.cwd = init.cwd;
     this.signal = init.signal;
+    this.abortSignal = init.abortSignal;
     this.version = init.version;
     this.provider = init.provider;
     this.now = init.now ?? (() => Date.now());
     this.sleep = init.sleep ?? defaultSleep;
+    // TASKCTL_PROGRESS_INTERVAL_MS is a knob for tests of the built binary (not documented for users)
+    this.progressIntervalMs = init.progressIntervalMs ?? (Number(init.env.TASKCTL_PROGRESS_INTERVAL_MS) || 10_000);
     const level = colorLevel(init.globals, init.env, Boolean(init.streams.stdout.isTTY));
     const errLevel = colorLevel(init.globals, init.env, Boolean(init.streams.stderr.isTTY));
     this.style = level ? new Chalk({ level }) : plainStyler;
@@ -128,6 +141,8 @@ export class Context {
       wide: init.globals.wide,
       columns: init.globals.columns,
       localTime: init.globals.localTime || init.env.TASKCTL_LOCAL_TIME === '1',
+      warn: (m) => this.warn(m),
+      changedSomething: () => this.sentChange,
     });
   }
 
@@ -272,6 +287,10 @@ export class Context {
           log: (line) => this.info(this.errStyle.dim(line)),
           onDryRun: (rec) => this.printDryRun(rec),
           signal: this.signal,
+          abortSignal: this.abortSignal,
+          onSend: (mutates) => {
+            if (mutates) this.sentChange = true;
+          },
           sleep: this.sleep,
           now: this.now,
           userAgent: `taskctl/${this.version} node/${process.versions.node}`,
@@ -297,28 +316,36 @@ export class Context {
   }
 
   /**
+   * Fails at once when a confirmation could not be asked (no terminal, --no-input, CI) and --yes was not
+   * given: for commands that must read from the server before they know what to ask, so that they refuse
+   * before sending anything at all.
+   */
+  requireConfirmable(what: string): void {
+    if (this.globals.yes || this.globals.dryRun || this.canPrompt) return;
+    throw new UsageError(`${what}: confirmation needed`, { hint: 'pass --yes to confirm without a terminal' });
+  }
+
+  /**
    * Confirmation for destructive commands: --yes skips it; without a terminal (or with --no-input / CI)
    * it fails with exit 2; at a terminal it asks on stderr, default No. --dry-run never asks (nothing is sent).
    */
   async confirm(question: string): Promise<void> {
     if (this.globals.yes || this.globals.dryRun) return;
-    if (!this.canPrompt) {
-      throw new UsageError(`${question.replace(/\?$/, '')}: confirmation needed`, { hint: 'pass --yes to confirm without a terminal' });
-    }
+    this.requireConfirmable(question.replace(/\?$/, ''));
     const { confirm } = await import('@inquirer/prompts');
-    const ok = await confirm({ message: question, default: false }, this.promptContext());
+    const ok = await this.prompt((context) => confirm({ message: question, default: false }, context));
     if (!ok) throw new ExitWith(2, 'cancelled; nothing was sent');
   }
 
   /** Masked secret input at a terminal. */
   async promptSecret(message: string): Promise<string> {
     const { password } = await import('@inquirer/prompts');
-    return password({ message, mask: '*' }, this.promptContext());
+    return this.prompt((context) => password({ message, mask: '*' }, context));
   }
 
   async promptText(message: string, def?: string, validate?: (v: string) => true | string): Promise<string> {
     const { input } = await import('@inquirer/prompts');
-    return input({ message, default: def, validate }, this.promptContext());
+    return this.prompt((context) => input({ message, default: def, validate }, context));
   }
 
   async promptYesNo(message: string, def: boolean): Promise<boolean> {
@@ -328,12 +355,31 @@ export class Context {
 
   async promptSelect<T extends string>(message: string, choices: readonly T[], def?: T): Promise<T> {
     const { select } = await import('@inquirer/prompts');
-    return select({ message, choices: choices.map((c) => ({ value: c, name: c })), default: def }, this.promptContext());
+    return this.prompt((context) => select({ message, choices: choices.map((c) => ({ value: c, name: c })), default: def }, context));
   }
 
-  private promptContext() {
-    // prompts render on stderr so stdout stays data
-    return { input: this.streams.stdin as unknown as NodeJS.ReadableStream, output: this.streams.stderr as unknown as NodeJS.WritableStream, signal: this.signal, clearPromptOnDone: false };
+  /**
+   * Runs one prompt on stderr (stdout stays data). Ctrl-C (a keypress in raw mode, not a signal) and Esc
+   * end it: exit 130, "cancelled; nothing was sent".
+   */
+  private async prompt<T>(ask: (context: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; signal: AbortSignal; clearPromptOnDone: boolean }) => Promise<T>): Promise<T> {
+    const esc = new AbortController();
+    const input = this.streams.stdin as unknown as NodeJS.ReadableStream;
+    const onKey = (_: unknown, key?: { name?: string }) => {
+      if (key?.name === 'escape') esc.abort(new Error('escape'));
+    };
+    input.on?.('keypress', onKey);
+    try {
+      return await ask({ input, output: this.streams.stderr as unknown as NodeJS.WritableStream, signal: AbortSignal.any([this.signal, esc.signal]), clearPromptOnDone: false });
+    } catch (err) {
+      if (isPromptCancel(err)) {
+        this.writeErr('\n');
+        throw new Interrupted('cancelled; nothing was sent');
+      }
+      throw err;
+    } finally {
+      input.off?.('keypress', onKey);
+    }
   }
 }
 

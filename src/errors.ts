@@ -13,6 +13,8 @@ export const ExitCode = {
   NETWORK: 6,
   PARTIAL: 7,
   INTERRUPTED: 130,
+  /** SIGTERM (what CI sends on cancel): 128 + 15, as shells report it */
+  TERMINATED: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -26,6 +28,8 @@ export interface ErrorDetails {
   cause?: unknown;
   /** the command already printed what went wrong (e.g. the multi-id results): no extra error line */
   reported?: boolean;
+  /** the request was sent but its answer never arrived: the server may have applied it */
+  maybeApplied?: boolean;
 }
 
 export class TaskctlError extends Error {
@@ -34,6 +38,7 @@ export class TaskctlError extends Error {
   status?: number;
   serverMessage?: string;
   readonly reported: boolean;
+  maybeApplied: boolean;
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
@@ -41,6 +46,7 @@ export class TaskctlError extends Error {
     this.status = details.status;
     this.serverMessage = details.serverMessage;
     this.reported = details.reported ?? false;
+    this.maybeApplied = details.maybeApplied ?? false;
   }
 }
 
@@ -72,9 +78,48 @@ export class NetworkError extends TaskctlError {
 export class PartialFailure extends TaskctlError {
   override readonly exitCode: number = ExitCode.PARTIAL;
 }
-/** 130: Ctrl-C */
+/** 130: Ctrl-C (143: SIGTERM). The run's stop signal carries one as its reason, so every report uses its code. */
 export class Interrupted extends TaskctlError {
-  override readonly exitCode: number = ExitCode.INTERRUPTED;
+  override readonly exitCode: number;
+  constructor(message: string, details: ErrorDetails & { exitCode?: number } = {}) {
+    super(message, details);
+    this.exitCode = details.exitCode ?? ExitCode.INTERRUPTED;
+  }
+}
+
+/**
+ * A request taskctl did not send because the run was told to stop (Ctrl-C, SIGTERM) first: the server
+ * never saw it. The multi-id runner reports its id as `not sent`.
+ */
+export class NotSent extends Interrupted {}
+
+/** The exit code a stopped run ends with: 130 for Ctrl-C, 143 for SIGTERM (the stop signal's reason says which). */
+export function interruptCode(signal: AbortSignal): number {
+  const code = (signal.reason as { exitCode?: unknown } | undefined)?.exitCode;
+  return code === ExitCode.TERMINATED ? ExitCode.TERMINATED : ExitCode.INTERRUPTED;
+}
+
+/** The failure a stopped run ends with: "interrupted" (130) or "terminated (SIGTERM)" (143). */
+export function stoppedError(signal: AbortSignal, details: ErrorDetails = {}, message?: string): Interrupted {
+  const exitCode = interruptCode(signal);
+  return new Interrupted(message ?? (exitCode === ExitCode.TERMINATED ? 'terminated (SIGTERM)' : 'interrupted'), { ...details, exitCode });
+}
+
+/**
+ * `-` read no ids at all (an empty pipe): not an error. Nothing is sent, stderr says so, the exit code is
+ * 0 and --json prints an empty report. A failing step upstream shows through `set -o pipefail`.
+ */
+export class NoIds extends TaskctlError {
+  override readonly exitCode: number = ExitCode.OK;
+}
+
+/** The hint every possibly-applied failure carries: a blind retry could do it twice. */
+export const MAYBE_APPLIED_HINT = 'the server may have applied it: check before retrying';
+
+/** Whether a failure is the user's wish to stop (a closed prompt counts: @inquirer's ExitPromptError / AbortPromptError). */
+export function isPromptCancel(err: unknown): boolean {
+  const name = (err as { name?: string } | null)?.name;
+  return name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError';
 }
 /**
  * A failure whose exit code is chosen by the command (e.g. `task watch` exits 1 when the task was

@@ -18,8 +18,10 @@ export interface MainIO {
   streams: Streams;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** aborted on Ctrl-C; main installs SIGINT handling when this is not given */
+  /** the stop signal (first Ctrl-C / SIGTERM); main installs SIGINT/SIGTERM handling when this is not given */
   signal?: AbortSignal;
+  /** aborts requests in flight (a second Ctrl-C) */
+  abortSignal?: AbortSignal;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -60,19 +62,10 @@ function defaultIO(): MainIO {
 
 export async function main(argv: string[], io: MainIO = defaultIO()): Promise<number> {
   const { streams } = io;
-  let controller: AbortController | undefined;
   let signal = io.signal;
-  let onSigint: (() => void) | undefined;
-  if (!signal) {
-    controller = new AbortController();
-    signal = controller.signal;
-    onSigint = () => {
-      // first Ctrl-C: stop sending, finish what is in flight, report; second: leave now
-      if (controller!.signal.aborted) process.exit(130);
-      controller!.abort(new Error('interrupted'));
-    };
-    process.on('SIGINT', onSigint);
-  }
+  let abortSignal = io.abortSignal;
+  let uninstall: (() => void) | undefined;
+  if (!signal) ({ signal, abortSignal, uninstall } = installSignalHandlers());
 
   const wantsJson = argv.includes('--json') || argv.some((a) => a === '--query' || a.startsWith('--query='));
   const helpWidth = (w: import('./context.js').Writable) => (w.isTTY && w.columns ? w.columns : 80);
@@ -107,7 +100,7 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
   let exitCode = 0;
   const program = buildProgram(await commandsFor(firstWord(argv)), ROOT, async (inv: Invocation) => {
     const { runInvocation } = await import('./runtime.js');
-    exitCode = await runInvocation(inv, { streams, env: io.env, cwd: io.cwd, signal: signal!, version: VERSION, now: io.now, sleep: io.sleep });
+    exitCode = await runInvocation(inv, { streams, env: io.env, cwd: io.cwd, signal: signal!, abortSignal, version: VERSION, now: io.now, sleep: io.sleep });
   });
   program.configureOutput({
     writeOut: (s) => streams.stdout.write(s),
@@ -120,8 +113,9 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
         .replace(/^error: /, '')
         .trimEnd()
         .replace(/\s*\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)');
-      write(`taskctl: ${msg}${msg.includes('(did you mean') ? '' : ' (see --help)'}\n`);
-      if (wantsJson) streams.stdout.write(`${JSON.stringify({ error: { code: 2, message: msg, status: null } }, null, 2)}\n`);
+      // with --json/--query the error is one JSON line on stderr instead; stdout stays empty
+      if (wantsJson) write(`${JSON.stringify({ error: { code: 2, message: msg, status: null, hint: 'see --help' } })}\n`);
+      else write(`taskctl: ${msg}${msg.includes('(did you mean') ? '' : ' (see --help)'}\n`);
     },
   });
   for (const cmd of allCommands(program)) {
@@ -140,7 +134,7 @@ export async function main(argv: string[], io: MainIO = defaultIO()): Promise<nu
     }
     throw err;
   } finally {
-    if (onSigint) process.off('SIGINT', onSigint);
+    uninstall?.();
   }
 }
 
@@ -174,6 +168,46 @@ async function unknownHelpPath(words: string[]): Promise<string | null> {
     level = found.subcommands ?? [];
   }
   return null;
+}
+
+/**
+ * Ctrl-C and SIGTERM (what CI sends on cancel): the first stops the run, which sends nothing more,
+ * lets the requests in flight finish (each up to its --timeout) and reports their real outcome, then
+ * exits 130 (SIGTERM: 143). A second one aborts the requests in flight (reported as possibly applied)
+ * and leaves within half a second whatever happens; a third leaves at once.
+ */
+function installSignalHandlers(): { signal: AbortSignal; abortSignal: AbortSignal; uninstall: () => void } {
+  const stop = new AbortController();
+  const abort = new AbortController();
+  let received = 0;
+  let exitCode = 130;
+  const on = (name: 'SIGINT' | 'SIGTERM') => () => {
+    received++;
+    if (received === 1) {
+      exitCode = name === 'SIGTERM' ? 143 : 130;
+      // a plain Error (the entry does not load errors.js); interruptCode() reads its exitCode
+      stop.abort(Object.assign(new Error(name === 'SIGTERM' ? 'terminated' : 'interrupted'), { exitCode, name: 'Interrupted' }));
+      return;
+    }
+    if (received === 2) {
+      abort.abort(new Error('interrupted again'));
+      setTimeout(() => process.exit(exitCode), 500).unref();
+      return;
+    }
+    process.exit(exitCode);
+  };
+  const onInt = on('SIGINT');
+  const onTerm = on('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    signal: stop.signal,
+    abortSignal: abort.signal,
+    uninstall: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
 }
 
 function allCommands(cmd: import('commander').Command): import('commander').Command[] {

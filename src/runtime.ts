@@ -4,9 +4,10 @@
  */
 import v8 from 'node:v8';
 import { Context, type GlobalOptions, type Streams } from './context.js';
-import { Interrupted, TaskctlError, UsageError, exitCodeFor } from './errors.js';
+import { NoIds, TaskctlError, UsageError, exitCodeFor, stoppedError } from './errors.js';
 import { prepareQuery } from './output/render.js';
 import { closeDispatchers } from './http/transport.js';
+import { reportNoIds } from './runner/many.js';
 import type { Invocation } from './cli.js';
 
 export interface RunEnvironment {
@@ -14,12 +15,34 @@ export interface RunEnvironment {
   env: NodeJS.ProcessEnv;
   cwd: string;
   signal: AbortSignal;
+  abortSignal?: AbortSignal;
   version: string;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-export function normaliseGlobals(raw: Record<string, unknown>): GlobalOptions {
+/** Environment variables that stand in for global options not given on the command line. */
+const ENV_OPTIONS = [
+  { name: 'TASKCTL_TIMEOUT', key: 'timeout', min: 1 },
+  { name: 'TASKCTL_RETRIES', key: 'retries', min: 0 },
+  { name: 'TASKCTL_CONCURRENCY', key: 'concurrency', min: 1 },
+] as const;
+
+/**
+ * The global options: flags first, then TASKCTL_TIMEOUT/RETRIES/CONCURRENCY/CA, then defaults. An
+ * environment value that is not a whole number in range is a usage error naming the variable.
+ */
+export function normaliseGlobals(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): GlobalOptions {
+  const fromEnv: Partial<Record<'timeout' | 'retries' | 'concurrency', number>> = {};
+  for (const o of ENV_OPTIONS) {
+    const v = env[o.name];
+    if (raw[o.key] !== undefined || v === undefined || v.trim() === '') continue;
+    if (!/^\d+$/.test(v.trim()) || Number(v) < o.min) {
+      throw new UsageError(`${o.name}="${v}": expected ${o.min ? 'a positive' : 'a'} whole number${o.min ? '' : ' (0 or more)'}`, { hint: 'fix or unset the variable; nothing was sent' });
+    }
+    fromEnv[o.key] = Number(v);
+  }
+  const timeout = (raw.timeout as number | undefined) ?? fromEnv.timeout;
   return {
     profile: raw.profile as string | undefined,
     config: raw.config as string | undefined,
@@ -27,12 +50,12 @@ export function normaliseGlobals(raw: Record<string, unknown>): GlobalOptions {
     query: raw.query as string | undefined,
     dryRun: Boolean(raw.dryRun),
     verbose: Boolean(raw.verbose),
-    timeout: (raw.timeout as number | undefined) ?? 30_000,
-    timeoutGiven: raw.timeout !== undefined,
-    retries: (raw.retries as number | undefined) ?? 3,
-    concurrency: (raw.concurrency as number | undefined) ?? 8,
+    timeout: timeout ?? 30_000,
+    timeoutGiven: timeout !== undefined,
+    retries: (raw.retries as number | undefined) ?? fromEnv.retries ?? 3,
+    concurrency: (raw.concurrency as number | undefined) ?? fromEnv.concurrency ?? 8,
     insecure: Boolean(raw.insecure),
-    ca: raw.ca as string | undefined,
+    ca: (raw.ca as string | undefined) ?? (env.TASKCTL_CA || undefined),
     yes: Boolean(raw.yes),
     input: raw.input !== false,
     color: raw.color !== false,
@@ -48,9 +71,17 @@ export function normaliseGlobals(raw: Record<string, unknown>): GlobalOptions {
 v8.setFlagsFromString('--semi-space-growth-factor=1');
 
 export async function runInvocation(inv: Invocation, renv: RunEnvironment): Promise<number> {
-  const globals = normaliseGlobals(inv.globals);
+  let globals: GlobalOptions;
+  let envError: unknown;
+  try {
+    globals = normaliseGlobals(inv.globals, renv.env);
+  } catch (err) {
+    envError = err;
+    globals = normaliseGlobals(inv.globals);
+  }
   const ctx = new Context({ ...renv, globals, provider: inv.provider });
   try {
+    if (envError) throw envError;
     if (globals.query !== undefined) await prepareQuery(globals.query);
     if (!inv.spec.load) throw new UsageError(`'${inv.path.join(' ')}' needs a subcommand`);
     const mod = await inv.spec.load();
@@ -58,25 +89,38 @@ export async function runInvocation(inv: Invocation, renv: RunEnvironment): Prom
     if (globals.dryRun && globals.json) ctx.out.printJson({ dryRun: true, requests: ctx.dryRunRecords });
     return code;
   } catch (err) {
-    if (renv.signal.aborted && !(err instanceof TaskctlError)) return reportError(ctx, new Interrupted('interrupted'));
+    if (err instanceof NoIds) return reportNoIds(ctx, err);
+    if (renv.signal.aborted && !(err instanceof TaskctlError)) return reportError(ctx, stoppedError(renv.signal));
     return reportError(ctx, err);
   } finally {
     await closeDispatchers();
   }
 }
 
-/** Prints `taskctl: <message> (<hint>)`, the server's message, and with --json the error document. */
+/**
+ * Prints a failure: `taskctl: <message> (<hint>)` and the server's message on stderr; with --json or
+ * --query instead one JSON line on stderr, `{"error":{code,message,status,hint}}` (plus
+ * `"maybeApplied": true` when the request may have been applied), so stdout never carries an error.
+ */
 export function reportError(ctx: Context, err: unknown): number {
   const code = exitCodeFor(err);
   if (err instanceof TaskctlError && err.reported) return code;
   const e = err instanceof TaskctlError ? err : null;
   const message = e ? e.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+  if (ctx.globals.json) {
+    const error = {
+      code,
+      message: e?.serverMessage ? `${message}: ${e.serverMessage}` : message,
+      status: e?.status ?? null,
+      hint: e?.hint ?? null,
+      ...(e?.maybeApplied ? { maybeApplied: true } : {}),
+    };
+    ctx.writeErr(`${JSON.stringify({ error })}\n`);
+    return code;
+  }
   const hint = e?.hint ? ` (${e.hint})` : '';
   ctx.writeErr(`${ctx.errStyle.red('taskctl:')} ${message}${hint}\n`);
   if (e?.serverMessage) ctx.writeErr(`${ctx.errStyle.dim('server said:')} ${e.serverMessage}\n`);
   if (!e && ctx.globals.verbose && err instanceof Error && err.stack) ctx.writeErr(`${err.stack}\n`);
-  if (ctx.globals.json) {
-    ctx.writeOut(`${JSON.stringify({ error: { code, message: e?.serverMessage ? `${message}: ${e.serverMessage}` : message, status: e?.status ?? null } }, null, 2)}\n`);
-  }
   return code;
 }

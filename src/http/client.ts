@@ -12,7 +12,7 @@ import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { request as undiciRequest } from './undici.js';
-import { NetworkError, TaskctlError, UsageError } from '../errors.js';
+import { MAYBE_APPLIED_HINT, NetworkError, NotSent, TaskctlError, UsageError, interruptCode } from '../errors.js';
 import { redactHeaderValue, redactJson, registerHeaderSecrets, type SecretRegistry } from './redact.js';
 import { getDispatcher, type TransportOptions } from './transport.js';
 import { retryDelayMs, isRetryable, parseRateLimit } from './retry.js';
@@ -35,9 +35,16 @@ export interface RequestSpec {
   auth?: boolean;
   /** 'never': no retry at all (e.g. long-running execute calls) */
   retry?: 'default' | 'never';
+  /** deadline of each attempt as a whole, connect to last body byte (default: the client's, i.e. --timeout) */
   timeoutMs?: number;
   /** return the body as a stream instead of reading it (downloads) */
   stream?: boolean;
+  /**
+   * What the run's stop (Ctrl-C, SIGTERM) does to this request in flight: 'wait' (default) lets it finish
+   * so its real outcome is reported; 'abort' ends it at once, for requests whose answer only reports on
+   * work that goes on without us (a poll, a download, a long synchronous execute).
+   */
+  onStop?: 'wait' | 'abort';
 }
 
 export interface HttpResponse {
@@ -89,7 +96,16 @@ export interface ClientOptions {
   log: (line: string) => void;
   /** receives each request --dry-run did not send */
   onDryRun: (rec: DryRunRecord) => void;
+  /**
+   * The run's stop signal (first Ctrl-C, SIGTERM): from then on nothing that changes anything is sent
+   * (NotSent), waits end, but requests already in flight run to their answer or their deadline so their
+   * real outcome can be reported. Reads (GET/HEAD) may still be sent: they change nothing and report outcomes.
+   */
   signal?: AbortSignal;
+  /** aborts requests in flight (a second Ctrl-C): their outcome is then unknown */
+  abortSignal?: AbortSignal;
+  /** told about each request as it leaves (`mutates`: not GET/HEAD/OPTIONS) */
+  onSend?: (mutates: boolean) => void;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now: () => number;
   auth?: AuthStrategy;
@@ -175,36 +191,45 @@ export class HttpClient {
     }
 
     const maxRetries = spec.retry === 'never' ? 0 : Math.max(0, this.opts.retries);
+    const mutates = !READ_ONLY.has(method);
     let refreshed = false;
+    /** an earlier attempt was sent and never answered: the server may have applied it */
+    let unanswered = false;
     for (let attempt = 0; ; attempt++) {
+      this.refuseIfStopped(method, url);
       if (spec.auth !== false && this.auth?.prepare) await this.auth.prepare(false);
       await this.acquire();
       let res: HttpResponse;
       let ticket: PacingTicket;
       let headers: Record<string, string> = baseHeaders;
+      let sending = false;
       try {
         ticket = await this.waitForPacing();
         headers = { ...baseHeaders };
         if (spec.auth !== false && this.auth) await this.auth.apply(headers, { method, url, dryRun: false });
         registerHeaderSecrets(this.opts.secrets, headers);
+        this.refuseIfStopped(method, url);
         ticket.sentAt = this.opts.now();
+        sending = true;
         res = await this.send(method, url, headers, body, spec);
       } catch (err) {
         this.release();
         if (err instanceof TaskctlError) throw err;
+        // stopped while waiting for pacing: this attempt never left
+        if (!sending && this.stopped) throw new NotSent(`not sent: ${method} ${url.host} (the run was stopped)`, { exitCode: interruptCode(this.opts.signal!) });
         const code = errorCode(err);
-        if (spec.retry !== 'never' && attempt < maxRetries && isRetryable(method, undefined, code)) {
+        if (mutates && sentButUnanswered(code)) unanswered = true;
+        if (spec.retry !== 'never' && attempt < maxRetries && isRetryable(method, undefined, code) && !this.stopped) {
           this.stats.retries++;
           const wait = retryDelayMs({ attempt, headers: {}, body: '', now: this.opts.now() }) ?? 1000;
           this.log(`* ${code}: retrying in ${Math.round(wait)} ms (${attempt + 1}/${maxRetries})`);
-          await this.opts.sleep(wait, this.opts.signal);
-          continue;
+          if (await this.pause(wait)) continue;
         }
-        throw networkError(err, url);
+        throw networkError(err, url, { maybeApplied: unanswered, timeoutMs: spec.timeoutMs ?? this.opts.timeoutMs });
       }
       this.release();
       this.observeRateLimit(res, ticket);
-      if ((res.status === 401 || res.status === 403) && !refreshed && spec.auth !== false && this.auth?.refresh) {
+      if ((res.status === 401 || res.status === 403) && !refreshed && spec.auth !== false && this.auth?.refresh && !(mutates && this.stopped)) {
         if (res.stream) res.text = await drain(res);
         if (await this.auth.refresh(res, headers)) {
           refreshed = true;
@@ -213,55 +238,96 @@ export class HttpClient {
         }
       }
       if (res.status === 429) this.stats.rateLimited++;
-      if (attempt < maxRetries && isRetryable(method, res.status)) {
+      if (attempt < maxRetries && isRetryable(method, res.status) && !this.stopped) {
         if (res.stream) res.text = await drain(res);
         const wait = retryDelayMs({ attempt, headers: res.headers, body: res.text, now: this.opts.now() });
         if (wait !== null) {
           this.stats.retries++;
           if (res.status === 429) this.backOff(wait);
           this.log(`* ${res.status}: retrying in ${Math.round(wait)} ms (${attempt + 1}/${maxRetries})`);
-          await this.opts.sleep(wait, this.opts.signal);
-          continue;
+          // stopped during the wait: this answer is the request's real outcome
+          if (await this.pause(wait)) continue;
         }
       }
       return res;
     }
   }
 
+  /** true once the run was told to stop (Ctrl-C, SIGTERM) */
+  get stopped(): boolean {
+    return Boolean(this.opts.signal?.aborted);
+  }
+
+  /** After a stop nothing that changes anything is sent; reads still are (they report outcomes). */
+  private refuseIfStopped(method: string, url: URL): void {
+    if (this.stopped && !READ_ONLY.has(method)) throw new NotSent(`not sent: ${method} ${url.host} (the run was stopped)`, { exitCode: interruptCode(this.opts.signal!) });
+  }
+
+  /** Waits before a retry; false when the run was stopped meanwhile (then there is no retry). */
+  private async pause(ms: number): Promise<boolean> {
+    try {
+      await this.opts.sleep(ms, this.opts.signal);
+      return !this.stopped;
+    } catch (err) {
+      if (this.stopped) return false;
+      throw err;
+    }
+  }
+
   private async send(method: string, url: URL, headers: Record<string, string>, body: string | Buffer | undefined, spec: RequestSpec): Promise<HttpResponse> {
     if (!this.dispatcher) this.dispatcher = await getDispatcher(this.opts.transport);
     this.stats.requests++;
+    this.opts.onSend?.(!READ_ONLY.has(method));
     const started = this.opts.now();
     if (this.opts.verbose) {
       this.log(`> ${method} ${url.toString()}`);
       for (const [k, v] of Object.entries(headers)) this.log(`> ${k}: ${redactHeaderValue(k, v)}`);
       if (body !== undefined) this.log(`> (${Buffer.byteLength(body)} bytes body)`);
     }
+    // One deadline for the whole attempt, connect to last body byte: undici's headersTimeout and
+    // bodyTimeout only bound the silences, so a server trickling a byte every 200 ms would never be cut.
     const timeout = spec.timeoutMs ?? this.opts.timeoutMs;
-    const r = await undiciRequest(url, {
-      method: method as Dispatcher.HttpMethod,
-      headers,
-      body,
-      dispatcher: this.dispatcher,
-      signal: this.opts.signal,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    });
-    const outHeaders: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(r.headers)) {
-      if (v === undefined) continue;
-      outHeaders[k.toLowerCase()] = k.toLowerCase() === 'set-cookie' ? (Array.isArray(v) ? v : [v]) : Array.isArray(v) ? v.join(', ') : v;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DeadlineExceeded(timeout)), timeout);
+    const signals = [deadline.signal];
+    if (this.opts.abortSignal) signals.push(this.opts.abortSignal);
+    if (spec.onStop === 'abort' && this.opts.signal) signals.push(this.opts.signal);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : deadline.signal;
+    let res: HttpResponse;
+    try {
+      const r = await undiciRequest(url, {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        dispatcher: this.dispatcher,
+        signal,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      const outHeaders: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(r.headers)) {
+        if (v === undefined) continue;
+        outHeaders[k.toLowerCase()] = k.toLowerCase() === 'set-cookie' ? (Array.isArray(v) ? v : [v]) : Array.isArray(v) ? v.join(', ') : v;
+      }
+      res = {
+        status: r.statusCode,
+        statusText: STATUS_TEXT[r.statusCode] ?? '',
+        url: url.toString(),
+        method,
+        headers: outHeaders,
+        text: '',
+      };
+      // a download streams to disk: past its headers only the idle bodyTimeout bounds it
+      if (spec.stream && r.statusCode >= 200 && r.statusCode < 300) res.stream = r.body;
+      else res.text = await readBounded(r.body, { limit: this.maxResponseBytes, declared: r.headers['content-length'], what: `${method} ${url.pathname}`, status: r.statusCode });
+    } catch (err) {
+      // undici may surface the abort as its own error: say which deadline it was
+      if (deadline.signal.aborted && !(err instanceof DeadlineExceeded)) throw deadline.signal.reason;
+      throw err;
+    } finally {
+      clearTimeout(timer);
     }
-    const res: HttpResponse = {
-      status: r.statusCode,
-      statusText: STATUS_TEXT[r.statusCode] ?? '',
-      url: url.toString(),
-      method,
-      headers: outHeaders,
-      text: '',
-    };
-    if (spec.stream && r.statusCode >= 200 && r.statusCode < 300) res.stream = r.body;
-    else res.text = await readBounded(r.body, { limit: this.maxResponseBytes, declared: r.headers['content-length'], what: `${method} ${url.pathname}`, status: r.statusCode });
+    const outHeaders = res.headers;
     if (this.opts.verbose) {
       this.log(`< ${res.status} ${res.statusText} (${Math.round(this.opts.now() - started)} ms)`);
       for (const [k, v] of Object.entries(outHeaders)) {
@@ -364,6 +430,29 @@ function errorCode(err: unknown): string {
   return e?.code ?? e?.cause?.code ?? e?.name ?? 'ERROR';
 }
 
+/** Methods that change nothing on the server. */
+const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The attempt's deadline (--timeout) passed before the last byte of the answer arrived. */
+export class DeadlineExceeded extends Error {
+  readonly code = 'TASKCTL_DEADLINE';
+  constructor(readonly timeoutMs: number) {
+    super(`no complete answer within ${timeoutMs} ms`);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+/** Failures after which the request may have reached the server and been acted on. */
+const UNANSWERED_CODES = new Set(['TASKCTL_DEADLINE', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'AbortError', 'UND_ERR_ABORTED']);
+
+function sentButUnanswered(code: string): boolean {
+  return UNANSWERED_CODES.has(code);
+}
+
+function formatMs(ms: number): string {
+  return ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -375,10 +464,23 @@ const TLS_CODES = new Set([
   'CERT_NOT_YET_VALID',
 ]);
 
-export function networkError(err: unknown, url: URL): TaskctlError {
+export function networkError(err: unknown, url: URL, opts: { maybeApplied?: boolean; timeoutMs?: number } = {}): TaskctlError {
+  const e = baseNetworkError(err, url, opts.timeoutMs);
+  if (opts.maybeApplied && e instanceof NetworkError) {
+    e.maybeApplied = true;
+    e.hint = e.hint ? `${MAYBE_APPLIED_HINT}; ${e.hint}` : MAYBE_APPLIED_HINT;
+  }
+  return e;
+}
+
+function baseNetworkError(err: unknown, url: URL, timeoutMs?: number): TaskctlError {
   const code = errorCode(err);
   const host = url.host;
-  if (code === 'AbortError' || code === 'UND_ERR_ABORTED') return new NetworkError(`request to ${host} was interrupted`);
+  if (code === 'TASKCTL_DEADLINE') {
+    const ms = (err as DeadlineExceeded).timeoutMs ?? timeoutMs;
+    return new NetworkError(`timed out: ${host} did not answer completely within ${formatMs(ms)}`, { hint: 'raise --timeout (milliseconds) or check the server' });
+  }
+  if (code === 'AbortError' || code === 'UND_ERR_ABORTED') return new NetworkError(`request to ${host} was interrupted before its answer arrived`);
   if (TLS_CODES.has(code)) {
     const why =
       code === 'ERR_TLS_CERT_ALTNAME_INVALID'

@@ -1,10 +1,11 @@
 /**
  * Ids for commands written `<id…>`: arguments, or `-` alone to read them from stdin (one per line,
  * blank lines and `#` comments ignored, or a JSON array of strings). Every id is checked before any
- * request; duplicates are dropped with a warning so each id is reported exactly once.
+ * request; duplicates are dropped with a warning so each id is reported exactly once. `-` with nothing
+ * on stdin is a no-op (NoIds: exit 0, an empty report).
  */
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { NoIds, UsageError } from '../errors.js';
 
 /** Parses a list of ids from text: a JSON array of strings, or lines. */
 export function parseIdList(text: string, source: string): string[] {
@@ -66,6 +67,8 @@ export async function readIds(ctx: Context, args: unknown, opts: IdOptions = {})
   if (list.length === 1 && list[0] === '-') {
     if (ctx.stdinIsTTY) throw new UsageError('"-" reads ids from standard input, but it is a terminal', { hint: 'pipe the ids in, e.g. `... --query "[]._id" | taskctl ... -`' });
     ids = parseIdList(await ctx.readStdin(), '<stdin>');
+    // an empty pipe (nothing matched upstream) is the normal case of a nightly job, not an error
+    if (ids.length === 0) throw new NoIds(`no ${opts.noun ?? 'id'}s on standard input; nothing was sent`);
   } else {
     if (list.includes('-')) throw new UsageError('"-" (read ids from standard input) must be the only id argument');
     ids = list.map((s) => s.trim());

@@ -52,6 +52,18 @@ export interface OutputOptions {
   columns?: readonly string[];
   /** --local-time / TASKCTL_LOCAL_TIME=1 */
   localTime?: boolean;
+  /** a warning on stderr */
+  warn?: (message: string) => void;
+  /**
+   * true when the command already changed something on a server: a --query that fails on its result then
+   * prints the result unfiltered (with a warning) rather than lose the record of what was done
+   */
+  changedSomething?: () => boolean;
+}
+
+export interface PrintOptions {
+  /** the per-id report of a command over many ids: never lost to a failing --query */
+  report?: boolean;
 }
 
 const GAP = 2;
@@ -147,26 +159,48 @@ export class Output {
     return this.o.styler;
   }
 
-  /** The JSON document, after --query. */
-  printJson(value: unknown): void {
-    let out = value;
-    if (this.o.query) {
-      if (!jmespathModule) throw new Error('prepareQuery() was not called');
-      out = jmespathModule.search(value, this.o.query);
-    }
-    writeJsonPretty(out, (t) => this.o.write(t));
+  /**
+   * The JSON document, after --query. A --query result that is a string prints bare (like `gh --jq` and
+   * `jq -r`), so `id=$(taskctl … --query id)` captures the id itself; anything else prints as JSON.
+   */
+  printJson(value: unknown, opts: PrintOptions = {}): void {
+    const out = this.applyQuery(value, opts);
+    if (out.bare) this.o.write(`${out.value as string}\n`);
+    else writeJsonPretty(out.value, (t) => this.o.write(t));
   }
 
   /** One NDJSON event (streams such as `watch`); --query applies to each event. */
   printEvent(value: unknown): void {
-    let out = value;
-    if (this.o.query && jmespathModule) out = jmespathModule.search(value, this.o.query);
-    this.o.write(`${JSON.stringify(out)}\n`);
+    // an event stream reports progress as it happens: a failing --query never swallows an event
+    const out = this.applyQuery(value, { report: true });
+    this.o.write(out.bare ? `${out.value as string}\n` : `${JSON.stringify(out.value)}\n`);
+  }
+
+  /**
+   * Runs --query on a result. An expression that parsed (prepareQuery) can still fail on the data it gets
+   * (`abs(results)`): a report, or the result of a command that changed something, is then printed
+   * unfiltered with a warning and the command keeps its exit code; any other result is a usage error (exit 2).
+   */
+  private applyQuery(value: unknown, opts: PrintOptions): { value: unknown; bare: boolean } {
+    if (!this.o.query) return { value, bare: false };
+    if (!jmespathModule) throw new Error('prepareQuery() was not called');
+    let out: unknown;
+    try {
+      out = jmespathModule.search(value, this.o.query);
+    } catch (err) {
+      const why = `--query ${JSON.stringify(this.o.query)} failed on this result: ${(err as Error).message}`;
+      if (opts.report || this.o.changedSomething?.()) {
+        this.o.warn?.(`${why}; printing the result unfiltered`);
+        return { value, bare: false };
+      }
+      throw new UsageError(why, { hint: 'the expression parses but does not fit this data (see the result with --json)' });
+    }
+    return { value: out, bare: typeof out === 'string' };
   }
 
   /** Prints `value` as JSON with --json, else calls `human`. */
-  result(value: unknown, human: () => void): void {
-    if (this.o.json) this.printJson(value);
+  result(value: unknown, human: () => void, opts: PrintOptions = {}): void {
+    if (this.o.json) this.printJson(value, opts);
     else human();
   }
 

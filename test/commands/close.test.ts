@@ -136,10 +136,12 @@ describe('close task get', () => {
     expect(r.stderr).toContain('Task matching query does not exist');
   });
 
-  it('--json errors print the error document on stdout', async () => {
+  it('--json errors print one JSON error line on stderr and nothing on stdout', async () => {
     fake = await startFake();
     const r = await taskctl(fake, ['close', 'task', 'get', 'task_doesNotExist1', '--json']);
-    expect(r.json()).toMatchObject({ error: { code: 5, status: 404 } });
+    expect(r.stdout).toBe('');
+    expect(r.errorJson()).toMatchObject({ error: { code: 5, status: 404, message: expect.stringContaining('task task_doesNotExist1 not found') } });
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
   it('an id without the task_ prefix is exit 2 and nothing is sent', async () => {
@@ -360,11 +362,15 @@ describe('close task complete / reopen', () => {
     expect(taskRequests(fake)).toHaveLength(1);
   });
 
-  it('no ids on stdin is exit 2', async () => {
+  it('no ids on stdin is a no-op: exit 0, a note on stderr, an empty report with --json, nothing sent', async () => {
     fake = await startFake();
     const r = await taskctl(fake, ['close', 'task', 'complete', '-'], { input: '\n# nothing\n' });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('no task id given');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('nothing was sent');
+    const j = await taskctl(fake, ['close', 'task', 'complete', '-', '--json'], { input: '' });
+    expect(j.code).toBe(0);
+    expect(j.json()).toEqual({ results: [], summary: { total: 0, succeeded: 0, failed: 0 } });
     expect(fake.requests).toHaveLength(0);
   });
 });

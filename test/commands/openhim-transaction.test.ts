@@ -139,20 +139,19 @@ describe('openhim transaction rerun', () => {
     expect(filtersOf(apiRequests(fake)[0])).toEqual({});
   });
 
-  it('without a terminal and without --yes: shows the count, exits 2, creates nothing', async () => {
+  it('without a terminal and without --yes: exits 2 before any request (not even the count), creates nothing', async () => {
     const fake = await fakeOpenhim();
     seed(fake, 2);
     const r = await taskctl(fake, ['openhim', 'transaction', 'rerun', '--status', 'Failed']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('2 transactions match');
-    expect(r.stderr).toContain('Rerun 2 transactions in 1 task: confirmation needed');
-    expect(apiRequests(fake).map((q) => q.method)).toEqual(['GET']);
+    expect(r.stderr).toContain('Rerun the matching transactions: confirmation needed');
+    expect(fake.requests).toHaveLength(0);
     expect(fake.tasks.size).toBe(0);
   });
 
-  it('nothing matches: exit 0, no question, no task', async () => {
+  it('nothing matches: exit 0, no task', async () => {
     const fake = await fakeOpenhim();
-    const r = await taskctl(fake, ['openhim', 'transaction', 'rerun', '--status', 'Failed']);
+    const r = await taskctl(fake, ['openhim', 'transaction', 'rerun', '--status', 'Failed', '--yes']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('no transactions match; nothing to rerun\n');
     expect(fake.tasks.size).toBe(0);

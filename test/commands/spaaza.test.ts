@@ -171,9 +171,10 @@ describe('spaaza task create', () => {
     f.failNext(1, 422, undefined, { message: 'segment rules are invalid' }, (q) => q.method === 'POST');
     const r = await runInProcess(['spaaza', 'task', 'create', '--desc', 'x', '--export-index', 'users', '--export-format', 'csv', '--at', FUTURE, '--json'], { env: spaazaEnv(f) });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('create task: Spaaza refused the request (422 Unprocessable Entity) (invalid target or trigger)');
-    expect(r.stderr).toContain('server said: {"message":"segment rules are invalid"}');
-    expect(r.json()).toEqual({ error: { code: 1, message: expect.stringContaining('segment rules are invalid'), status: 422 } });
+    expect(r.stdout).toBe('');
+    expect(r.errorJson()).toEqual({
+      error: { code: 1, message: 'create task: Spaaza refused the request (422 Unprocessable Entity): {"message":"segment rules are invalid"}', status: 422, hint: 'invalid target or trigger' },
+    });
   });
 });
 

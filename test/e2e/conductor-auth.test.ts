@@ -160,10 +160,10 @@ describe('conductor auth: failures', () => {
     const cache = freshCache();
     const r = await runCli(list, { env: envFor(s, cache) });
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain(`refused the application key "${s.keyId}"`);
-    expect(r.stderr).toMatch(/server said: Invalid Access Key/);
-    expect(r.stderr).toMatch(/CONDUCTOR_AUTH_SECRET/);
-    expect(r.json()).toEqual({ error: { code: 4, message: expect.stringContaining('Invalid Access Key'), status: 401 } });
+    expect(r.stdout).toBe('');
+    expect(r.errorJson()).toEqual({
+      error: { code: 4, message: expect.stringMatching(new RegExp(`refused the application key "${s.keyId}".*: Invalid Access Key`)), status: 401, hint: expect.stringMatching(/CONDUCTOR_AUTH_SECRET/) },
+    });
     expect(s.requests.map((q) => q.path)).toEqual(['/api/token']);
     expect(cacheFiles(cache)).toHaveLength(0);
   });

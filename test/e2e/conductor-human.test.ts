@@ -119,9 +119,8 @@ describe('conductor human complete / update by workflow id and task reference', 
   it('no task with that reference exits 5', async () => {
     const r = await tc('complete', '--workflow-id', 'wf-x', '--task-ref', 'approve', '--json');
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/complete approve of workflow wf-x: not found/);
-    expect(r.stderr).toMatch(/server said: No human task found for workflowId wf-x and taskRefName approve/);
-    expect(r.json()).toMatchObject({ error: { code: 5, status: 404 } });
+    expect(r.stdout).toBe('');
+    expect(r.errorJson()).toMatchObject({ error: { code: 5, status: 404, message: 'complete approve of workflow wf-x: not found: No human task found for workflowId wf-x and taskRefName approve' } });
   });
 });
 
@@ -156,8 +155,7 @@ describe('conductor human complete / update: bad input sends nothing', () => {
     fs.writeFileSync(file, '"yes"');
     const r = await tc('complete', 'h1', '--file', file, '--json');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`--file ${file}: expected a JSON object, received string "yes"`);
-    expect(r.json()).toMatchObject({ error: { code: 2, status: null } });
+    expect(r.errorJson()).toMatchObject({ error: { code: 2, status: null, message: expect.stringContaining(`--file ${file}: expected a JSON object, received string "yes"`) } });
     expect(s.requests).toHaveLength(0);
   });
 });

@@ -65,7 +65,8 @@ describe('conductor on OSS: complete/update by workflow id and task reference', 
     expect(r.stderr).toMatch(/server said: Found no running task prepare of workflow wf-oss to update/);
     const unknown = await runCli(['conductor', 'human', 'complete', '--workflow-id', 'nope', '--task-ref', 'approve', '--json'], { env: noKeys() });
     expect(unknown.code).toBe(5);
-    expect(unknown.json()).toMatchObject({ error: { code: 5, status: 404 } });
+    expect(unknown.stdout).toBe('');
+    expect(unknown.errorJson()).toMatchObject({ error: { code: 5, status: 404 } });
   });
 
   it('--iteration is refused on OSS (exit 2) and the /sync route is not called', async () => {
@@ -80,11 +81,13 @@ describe('conductor on OSS: complete/update by workflow id and task reference', 
 
 describe('conductor on OSS: the other human verbs exit 1', () => {
   it('list says the server is Conductor OSS', async () => {
-    const r = await runCli(['conductor', 'human', 'list', '--json'], { env: noKeys() });
+    const r = await runCli(['conductor', 'human', 'list'], { env: noKeys() });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/is Conductor OSS, which has no human task API \(\/api\/human\)/);
     expect(r.stderr).toMatch(/only `human complete\|update --workflow-id <id> --task-ref <ref>` work/);
-    expect(r.json()).toMatchObject({ error: { code: 1, status: 404 } });
+    const j = await runCli(['conductor', 'human', 'list', '--json'], { env: noKeys() });
+    expect(j.code).toBe(1);
+    expect(j.errorJson()).toMatchObject({ error: { code: 1, status: 404, message: expect.stringMatching(/is Conductor OSS/) } });
   });
 
   it('get exits 1 naming OSS', async () => {

@@ -99,7 +99,8 @@ describe('openhim profiles and auth through the binary', () => {
     const file = writeConfig(`profiles:\n  core:\n    provider: openhim\n    url: ${master.url}\n    username: ${USER}\n    password: \${CORE_PW}\n    auth: basic\n`);
     const r = await runCli(['--config', file, 'openhim', 'api', 'GET', '/about', '--json', '--query', 'currentCoreVersion'], { env: { CORE_PW: PW } });
     expect(r.code).toBe(0);
-    expect(r.json()).toBe('8.5.0');
+    // a string result prints bare, as `jq -r` would
+    expect(r.stdout).toBe('8.5.0\n');
   });
 
   it('an unset ${VAR} is exit 3 naming the variable and the profile', async () => {
@@ -172,10 +173,11 @@ describe('openhim api through the binary', () => {
     expect(r.stderr).toContain('taskctl: GET /tasks/5f0000000000000000000000: not found');
   });
 
-  it('a 500 is exit 1; with --json the error document is on stdout', async () => {
+  it('a 500 is exit 1; with --json the error is one JSON line on stderr, nothing on stdout', async () => {
     const r = await runCli(['openhim', 'api', 'GET', '/tasks', '--json'], { env: env(fake) });
     expect(r.code).toBe(1);
-    expect(r.json()).toEqual({ error: { code: 1, status: 500, message: expect.stringContaining('Could not fetch all tasks via the API') } });
+    expect(r.stdout).toBe('');
+    expect(r.errorJson()).toEqual({ error: { code: 1, status: 500, hint: null, message: expect.stringContaining('Could not fetch all tasks via the API') } });
   });
 
   it('warns about the Basic-auth "User Authenticated Successfully" trap on the typo route', async () => {

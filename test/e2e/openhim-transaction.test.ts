@@ -65,9 +65,12 @@ describe('e2e: openhim transaction rerun', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('taskctl: refusing to rerun every transaction: no filter given (give --status, --channel, --since or --until; or --all to really rerun everything)\n');
     expect(srv.requests).toHaveLength(0);
+    // no terminal and no --yes: refused before ANY request, not even the count
     const ask = await cli(srv, ['rerun', '--status', 'Failed']);
     expect(ask.code).toBe(2);
-    expect(ask.stderr).toBe('1 transaction match\ntaskctl: Rerun 1 transaction in 1 task: confirmation needed (pass --yes to confirm without a terminal)\n');
+    expect(ask.stdout).toBe('');
+    expect(ask.stderr).toBe('taskctl: Rerun the matching transactions: confirmation needed (pass --yes to confirm without a terminal)\n');
+    expect(srv.requests).toHaveLength(0);
     expect(srv.tasks.size).toBe(0);
   });
 

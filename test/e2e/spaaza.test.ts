@@ -102,9 +102,12 @@ describe('spaaza: each verb through the binary', () => {
     expect(r.json<{ id: number; desc: string }>()).toMatchObject({ id: t.id, desc: 'got one' });
     r = await runCli(['spaaza', 'task', 'get', '999999', '--json'], { env: env() });
     expect(r.code).toBe(5);
-    expect(r.stderr).toContain('taskctl: task 999999: not found (404 Not Found)');
-    expect(r.stderr).toContain('server said: {"result":{"code":2,"status":"error"},"error":{"code":2,"name":"task_not_found"');
-    expect(r.json<{ error: { code: number; status: number } }>().error).toMatchObject({ code: 5, status: 404 });
+    expect(r.stdout).toBe('');
+    expect(r.errorJson<{ error: { code: number; status: number; message: string } }>().error).toMatchObject({
+      code: 5,
+      status: 404,
+      message: expect.stringContaining('task 999999: not found (404 Not Found): {"result":{"code":2,"status":"error"},"error":{"code":2,"name":"task_not_found"'),
+    });
   });
 
   it('task update: GET then PUT of the merged target; a warning for a task that is not READY', async () => {

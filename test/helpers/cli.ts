@@ -26,6 +26,14 @@ export interface CliResult {
   stderr: string;
   /** stdout parsed as JSON (throws if it is not) */
   json<T = unknown>(): T;
+  /** the JSON error line a --json/--query run prints last on stderr (throws if there is none) */
+  errorJson<T = { error: Record<string, unknown> }>(): T;
+}
+
+/** The last line of stderr, parsed: with --json/--query an error is one JSON line on stderr, after any warnings. */
+export function lastJsonLine<T>(stderr: string): T {
+  const lines = stderr.trimEnd().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as T;
 }
 
 export interface RunOptions {
@@ -86,6 +94,9 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
         stderr,
         json<T>() {
           return JSON.parse(stdout) as T;
+        },
+        errorJson<T>() {
+          return lastJsonLine<T>(stderr);
         },
       });
     });

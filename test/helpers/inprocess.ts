@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { main } from '../../src/main.js';
-import { baseEnv, CANARY, sandboxDir } from './cli.js';
+import { baseEnv, CANARY, lastJsonLine, sandboxDir } from './cli.js';
 
 export interface InProcessOptions {
   /** added to the base env; undefined deletes a key */
@@ -38,6 +38,8 @@ export interface InProcessResult {
   stdoutBytes: Buffer;
   /** stdout parsed as JSON (throws if it is not) */
   json<T = any>(): T; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** the JSON error line a --json/--query run prints last on stderr */
+  errorJson<T = any>(): T; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** stdout parsed as NDJSON events */
   events<T = Record<string, unknown>>(): T[];
 }
@@ -92,6 +94,9 @@ export async function runInProcess(args: string[], opts: InProcessOptions = {}):
     stdoutBytes,
     json<T>() {
       return JSON.parse(out) as T;
+    },
+    errorJson<T>() {
+      return lastJsonLine<T>(err);
     },
     events<T>() {
       return out

@@ -49,12 +49,13 @@ function unauthorizedError(res: HttpResponse, auth: OpenhimAuth | undefined): Ta
 function errorFor(res: HttpResponse, what?: string, client?: HttpClient): TaskctlError {
   const text = shortText(res.text);
   if (res.status === 401) return unauthorizedError(res, client ? authOf(client) : undefined);
-  // 4.0.5 and the v8.5.0 tag answer 500 for a well-formed id that does not exist (§4.8)
+  // 4.0.5 and the v8.5.0 tag answer 500 for a well-formed id that does not exist (§4.8): not found
+  // (exit 5), and the error still carries the status the server really sent
   if (res.status === 500 && text.includes("Cannot read properties of null (reading 'transactions')")) {
-    return new NotFoundError(`${what ?? 'task'} not found`, { status: 404, serverMessage: text });
+    return new NotFoundError(`${what ?? 'task'} not found`, { status: res.status, serverMessage: text });
   }
   if (isAuthTrap(res)) {
-    return new NotFoundError(`${what ?? 'that endpoint'} does not exist on this OpenHIM (it answered "${AUTH_TRAP_BODY}")`, { status: 404, hint: 'check the path: e.g. the update route is /tasks/:id, not /task/:id' });
+    return new NotFoundError(`${what ?? 'that endpoint'} does not exist on this OpenHIM (it answered "${AUTH_TRAP_BODY}")`, { status: res.status, hint: 'check the path: e.g. the update route is /tasks/:id, not /task/:id' });
   }
   const prefix = what ? `${what}: ` : '';
   if (res.status === 403) return errorForStatus(403, `${prefix}permission refused by ${hostOf(res)}`, { serverMessage: text });

@@ -71,7 +71,7 @@ export async function deleteTask(client: HttpClient, id: string): Promise<number
  * only (the server did not act on it), never after a 5xx, a reset or a timeout (the task may be running).
  */
 export async function executeTask(client: HttpClient, id: string, timeoutMs: number): Promise<SpaazaState | undefined> {
-  const res = await client.request({ method: 'POST', path: taskPath(id, '/execute'), timeoutMs });
+  const res = await client.request({ method: 'POST', path: taskPath(id, '/execute'), timeoutMs, onStop: 'abort' });
   if (res.dryRun) return undefined;
   if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`);
   return parseResponse(res, stateResponseSchema, `run task ${id}`, { expected: 'a state object such as {"code":"DONE"}' }) as SpaazaState;
@@ -97,7 +97,7 @@ export interface OpenedDownload {
  * store refuses a request that carries one, and it would hand the credential to another host).
  */
 export async function openDownload(client: HttpClient, url: string): Promise<OpenedDownload> {
-  const res = await client.request({ method: 'GET', path: url, auth: false, stream: true, headers: { accept: '*/*' } });
+  const res = await client.request({ method: 'GET', path: url, auth: false, stream: true, headers: { accept: '*/*' }, onStop: 'abort' });
   if (!ok(res) || !res.stream) {
     const hint =
       res.status === 403

@@ -1,6 +1,6 @@
 /** Pieces the `openhim task` handlers share: id checks, the status lookup before PUT/DELETE, Ctrl-C, and how a task reads. */
 import type { Context } from '../../../context.js';
-import { Interrupted, TaskctlError, UsageError } from '../../../errors.js';
+import { TaskctlError, UsageError, stoppedError } from '../../../errors.js';
 import type { HttpClient } from '../../../http/client.js';
 import { readIds } from '../../../input/ids.js';
 import { formatDuration } from '../../../output/progress.js';
@@ -27,9 +27,9 @@ export function describeTasks(ids: readonly string[]): string {
   return `${ids.length} tasks (${shown}${ids.length > 3 ? ', …' : ''})`;
 }
 
-/** Turns a failure caused by Ctrl-C into exit 130. */
-export function rethrowInterrupted(ctx: Context, err: unknown, message = 'interrupted'): never {
-  if (ctx.signal.aborted) throw new Interrupted(message);
+/** Turns a failure caused by Ctrl-C into exit 130 (SIGTERM: 143). */
+export function rethrowInterrupted(ctx: Context, err: unknown, message?: string): never {
+  if (ctx.signal.aborted) throw stoppedError(ctx.signal, {}, message);
   throw err;
 }
 

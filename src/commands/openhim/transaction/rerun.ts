@@ -4,7 +4,7 @@
  * Never `/bulkrerun`: it returns no task ids, does not exist on 4.0.5, and reruns everything when its filter is empty.
  */
 import type { Handler } from '../../types.js';
-import { ExitWith, Interrupted, TaskctlError, UsageError } from '../../../errors.js';
+import { ExitWith, TaskctlError, UsageError, interruptCode, stoppedError } from '../../../errors.js';
 import { openhim } from '../../../providers/openhim/client.js';
 import { countTransactions, createTask, selectTransactions, type CreatedTask } from '../../../providers/openhim/api.js';
 import { isEmptyFilter } from '../../../providers/openhim/filters.js';
@@ -20,6 +20,8 @@ export const run: Handler = async (ctx, { opts }) => {
   }
   const batchSize = opts.batchSize as number | undefined;
   const paused = Boolean(opts.paused);
+  // it asks once it knows the count; without a terminal and --yes it must refuse before even counting
+  ctx.requireConfirmable('Rerun the matching transactions');
   const client = await openhim.connect(ctx);
 
   const count = await countTransactions(client, filters);
@@ -54,7 +56,7 @@ export const run: Handler = async (ctx, { opts }) => {
     const tids = ids.slice(i, i + TASK_CHUNK);
     let created: CreatedTask | null;
     try {
-      if (ctx.signal.aborted) throw new Interrupted('interrupted');
+      if (ctx.signal.aborted) throw stoppedError(ctx.signal);
       created = await createTask(client, { tids, ...(batchSize !== undefined ? { batchSize } : {}), ...(paused ? { paused: true } : {}) });
     } catch (err) {
       if (tasks.length === 0) throw err;
@@ -63,7 +65,7 @@ export const run: Handler = async (ctx, { opts }) => {
       const reason = e ? `${e.message}${e.serverMessage ? `: ${e.serverMessage}` : ''}` : String(err);
       ctx.out.result({ count, transactions: ids.length, tasks, error: { message: reason, notSent: ids.length - i } }, () => undefined);
       ctx.info(`${ctx.errStyle.red('taskctl:')} created ${tasks.length} task${tasks.length === 1 ? '' : 's'}, then failed: ${reason}; ${ids.length - i} transactions were not rerun`);
-      throw new ExitWith(ctx.signal.aborted ? 130 : 7, 'rerun stopped part way', { reported: true });
+      throw new ExitWith(ctx.signal.aborted ? interruptCode(ctx.signal) : 7, 'rerun stopped part way', { reported: true });
     }
     if (!created) return;
     tasks.push({ ...created, transactions: tids.length });

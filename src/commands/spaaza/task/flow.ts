@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../../../context.js';
-import { ApiError, Interrupted, NetworkError, TaskctlError, UsageError, exitCodeFor } from '../../../errors.js';
+import { ApiError, NetworkError, TaskctlError, UsageError, exitCodeFor, interruptCode, stoppedError } from '../../../errors.js';
 import type { HttpClient } from '../../../http/client.js';
 import type { SecretRegistry } from '../../../http/redact.js';
 import { executeTask, getDownloadUrl, getTask, openDownload } from '../../../providers/spaaza/api.js';
@@ -68,7 +68,7 @@ export async function waitForTask(ctx: Context, client: HttpClient, id: string, 
   } catch (err) {
     if (interrupted(ctx, err)) {
       event({ event: 'interrupted', code: last ?? null });
-      failReported(ctx, 130, `interrupted while waiting for task ${id}${last ? ` (last seen ${last})` : ''}`, { hint: `the task is not affected; wait again with \`taskctl spaaza task wait ${id}\`` });
+      failReported(ctx, interruptCode(ctx.signal), `interrupted while waiting for task ${id}${last ? ` (last seen ${last})` : ''}`, { hint: `the task is not affected; wait again with \`taskctl spaaza task wait ${id}\`` });
     }
     if (opts.events && err instanceof TaskctlError) {
       const code = exitCodeFor(err);
@@ -112,7 +112,7 @@ export async function runTask(ctx: Context, client: HttpClient, id: string, opts
   } catch (err) {
     spin.stop();
     const hint = `it may still be running on the server: \`taskctl spaaza task wait ${id}\``;
-    if (interrupted(ctx, err)) throw new Interrupted(`interrupted while task ${id} was running`, { hint });
+    if (interrupted(ctx, err)) throw stoppedError(ctx.signal, { hint }, `interrupted while task ${id} was running`);
     if (err instanceof NetworkError && /timed out/.test(err.message)) {
       const limit = timeoutMs < 10_000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
       throw new NetworkError(`${err.message}: task ${id} did not finish within ${limit}`, { hint: `${hint}; or raise --timeout (milliseconds)` });
@@ -316,7 +316,7 @@ export async function downloadTask(ctx: Context, client: HttpClient, id: string,
     }
   } catch (err) {
     progress.stop();
-    if (interrupted(ctx, err)) throw new Interrupted(`interrupted: the download of task ${id} was stopped${file ? '; nothing was saved' : ''}`);
+    if (interrupted(ctx, err)) throw stoppedError(ctx.signal, {}, `interrupted: the download of task ${id} was stopped${file ? '; nothing was saved' : ''}`);
     if (err instanceof TaskctlError) throw err;
     const e = err as NodeJS.ErrnoException;
     if (e?.code && /^E[A-Z]+$/.test(e.code) && e.syscall && ['open', 'write', 'rename'].includes(e.syscall)) {
