@@ -57,3 +57,9 @@ export interface CommandSpec {
   load?: () => Promise<{ run: Handler }>;
   subcommands?: readonly CommandSpec[];
 }
+
+/** `--wait-timeout` of the commands that wait for tasks (`openhim task watch`, `spaaza task wait`, `--wait`). */
+export const WAIT_TIMEOUT: OptionSpec = {
+  flags: '--wait-timeout <duration>',
+  description: 'stop waiting after this long (90s, 30m, 2h; a bare number is seconds) with exit 6, saying where each task stood',
+};

@@ -66,13 +66,18 @@ export function baseEnv(home: string = sandboxDir()): Record<string, string> {
 }
 
 export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  return startCli(args, opts).result;
+}
+
+/** Like runCli, but hands back the child too, so a test can send it a real signal mid-run. */
+export function startCli(args: string[], opts: RunOptions = {}): { child: ReturnType<typeof spawn>; result: Promise<CliResult> } {
   const env: Record<string, string> = { ...baseEnv() };
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? sandboxDir(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? sandboxDir(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -103,6 +108,7 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
     if (opts.input !== undefined) child.stdin.end(opts.input);
     else child.stdin.end();
   });
+  return { child, result };
 }
 
 /**

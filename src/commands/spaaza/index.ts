@@ -1,5 +1,5 @@
 /** The `taskctl spaaza` tree: Spaaza Services API tasks (exports). Declarations only; handlers load on use. */
-import type { CommandSpec, OptionSpec } from '../types.js';
+import { WAIT_TIMEOUT, type CommandSpec, type OptionSpec } from '../types.js';
 import { apiSpec } from '../shared/api-spec.js';
 import { EXPORT_FORMATS, EXPORT_INDEXES, TASK_STATES } from '../../providers/spaaza/values.js';
 
@@ -151,12 +151,12 @@ export const spaazaCommands: CommandSpec = {
           summary: 'wait until a task is DONE (exit 0) or ERROR (exit 1)',
           description:
             'Poll GET /tasks/{id} until the task is DONE (exit 0) or ERROR (exit 1). A spinner on a terminal; ' +
-            'NDJSON events with --json ({"event":"state"|"done"|"error"|"interrupted",…}). Ctrl-C stops waiting (exit 130) ' +
-            'and does not affect the task.',
+            'NDJSON events with --json ({"event":"state"|"done"|"error"|"timeout"|"interrupted",…}). Ctrl-C stops waiting (exit 130) ' +
+            'and does not affect the task. Past --wait-timeout it stops with exit 6 and says where the task stood.',
           args: ['<id>'],
           argDescriptions: { id: 'task id (a whole number)' },
-          options: [interval],
-          examples: ['taskctl spaaza task wait 12345', 'taskctl spaaza task wait 12345 --interval 10000 --json'],
+          options: [interval, WAIT_TIMEOUT],
+          examples: ['taskctl spaaza task wait 12345', 'taskctl spaaza task wait 12345 --interval 10000 --json', 'taskctl spaaza task wait 12345 --wait-timeout 30m'],
           load: () => import('./task/wait.js'),
         },
         {

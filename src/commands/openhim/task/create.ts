@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import type { Handler } from '../../types.js';
 import { UsageError } from '../../../errors.js';
 import { parseIdList } from '../../../input/ids.js';
+import { parseDuration } from '../../../input/duration.js';
 import { readJsonFile, requireObject, validateBody } from '../../../input/payload.js';
 import { openhim } from '../../../providers/openhim/client.js';
 import { createTask } from '../../../providers/openhim/api.js';
@@ -75,6 +76,7 @@ export const run: Handler = async (ctx, { opts }) => {
     }
   }
   if (repeated.size) ctx.warn(`ignoring repeated transaction id${repeated.size > 1 ? 's' : ''}: ${[...repeated].slice(0, 5).join(', ')}${repeated.size > 5 ? ', …' : ''}`);
+  const waitTimeoutMs = parseDuration(opts.waitTimeout);
   if (opts.wait && valid.paused) {
     throw new UsageError('--wait would wait forever for a task created --paused', { hint: 'drop --paused, or later `task resume` it and `task watch` it' });
   }
@@ -86,7 +88,7 @@ export const run: Handler = async (ctx, { opts }) => {
   if (opts.wait) {
     if (ctx.globals.json) ctx.out.printEvent({ event: 'created', ...created });
     else ctx.out.line(created.id);
-    return watchTask(ctx, client, created.id, (opts.interval as number | undefined) ?? DEFAULT_INTERVAL_MS);
+    return watchTask(ctx, client, created.id, { intervalMs: (opts.interval as number | undefined) ?? DEFAULT_INTERVAL_MS, waitTimeoutMs });
   }
   ctx.out.result(created, () => ctx.out.line(created.id));
 };

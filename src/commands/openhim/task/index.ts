@@ -1,5 +1,5 @@
 /** `taskctl openhim task …` declarations (handlers load on use). */
-import type { CommandSpec, OptionSpec } from '../../types.js';
+import { WAIT_TIMEOUT, type CommandSpec, type OptionSpec } from '../../types.js';
 import { ITEM_TSTATUSES, RERUN_STATUSES, SETTABLE_STATUSES, TASK_STATUSES } from '../../../providers/openhim/values.js';
 
 const ID = '6b0513aa86b2e93ee54440c4';
@@ -32,6 +32,7 @@ export const taskCommands: CommandSpec = {
         { flags: '--paused', description: 'create it Paused (resume later with `task resume`)' },
         { flags: '--wait', description: 'then watch it until it ends (see `task watch`)' },
         interval,
+        WAIT_TIMEOUT,
       ],
       examples: [
         'taskctl openhim task create --tids 6b0513a986b2e93ee5444081,6b0513a986b2e93ee544406e',
@@ -133,15 +134,20 @@ export const taskCommands: CommandSpec = {
     },
     {
       name: 'watch',
-      summary: 'follow a task until it ends: progress bar, or NDJSON events with --json',
+      summary: 'follow tasks until they end: progress bar, or NDJSON events with --json',
       description:
-        'Poll a task until it ends. Exit 0 when it completed and every rerun succeeded (rerunStatus Successful or ' +
-        'Completed), 7 when some failed, 1 when it ended Cancelled. Ctrl-C stops watching (exit 130) and leaves the ' +
-        'task alone. A Paused task is waited for. A Cancelled task whose reruns are still arriving (OpenHIM 7.1+ ' +
-        'does not stop a running task) is followed until they stop.',
-      args: ['<taskId>'],
-      options: [interval],
-      examples: [`taskctl openhim task watch ${ID}`, `taskctl openhim task watch ${ID} --json --interval 5000`],
+        'Poll one or more tasks (ids, or - to read them from standard input) until each ends. Exit 0 when every task ' +
+        'completed and every rerun succeeded (rerunStatus Successful or Completed), 7 when some failed, 1 when one ' +
+        'ended Cancelled. Past --wait-timeout it stops with exit 6 and says where each task stood. Ctrl-C stops ' +
+        'watching (exit 130) and leaves the tasks alone. A Paused task is waited for (give --wait-timeout in CI). A ' +
+        'Cancelled task whose reruns are still arriving (OpenHIM 7.1+ does not stop a running task) is followed until they stop.',
+      ...manyIds,
+      options: [interval, WAIT_TIMEOUT],
+      examples: [
+        `taskctl openhim task watch ${ID}`,
+        `taskctl openhim task watch ${ID} ${ID2} --json --interval 5000`,
+        "taskctl openhim transaction rerun --status Failed --yes --query 'tasks[].id' | taskctl openhim task watch - --wait-timeout 30m",
+      ],
       load: () => import('./watch.js'),
     },
   ],

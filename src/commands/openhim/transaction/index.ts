@@ -1,5 +1,5 @@
 /** `taskctl openhim transaction …` declarations (handlers load on use). */
-import type { CommandSpec, OptionSpec } from '../../types.js';
+import { WAIT_TIMEOUT, type CommandSpec, type OptionSpec } from '../../types.js';
 import { RERUN_STATUSES } from '../../../providers/openhim/values.js';
 
 const filters: OptionSpec[] = [
@@ -43,8 +43,12 @@ export const transactionCommands: CommandSpec = {
         { flags: '--batch-size <n>', description: 'transactions rerun at the same time within a task (server default 1)', parse: 'positiveInt' },
         { flags: '--paused', description: 'create the tasks Paused' },
         { flags: '--all', description: 'allow running without any filter: rerun every transaction' },
+        { flags: '--wait', description: 'then watch the tasks it created until they end (see `task watch`)' },
+        { flags: '--interval <ms>', description: 'with --wait: time between polls in milliseconds', parse: 'positiveInt', defaultDescription: '2000' },
+        WAIT_TIMEOUT,
       ],
       examples: [
+        'taskctl openhim transaction rerun --status Failed --since 2h --yes --wait --wait-timeout 30m',
         'taskctl openhim transaction rerun --status Failed --since 2h',
         'taskctl openhim transaction rerun --channel 6b0513a686b2e93ee5443ff0 --status Failed --batch-size 4 --paused --yes',
       ],

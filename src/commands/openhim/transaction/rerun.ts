@@ -9,6 +9,8 @@ import { openhim } from '../../../providers/openhim/client.js';
 import { countTransactions, createTask, selectTransactions, type CreatedTask } from '../../../providers/openhim/api.js';
 import { isEmptyFilter } from '../../../providers/openhim/filters.js';
 import { filtersFromOptions } from './common.js';
+import { parseDuration } from '../../../input/duration.js';
+import { DEFAULT_INTERVAL_MS, watchTasks } from '../task/watch.js';
 
 /** ids per task, like the server's own /bulkrerun (`taskTransactionsLength`) */
 export const TASK_CHUNK = 50;
@@ -20,6 +22,9 @@ export const run: Handler = async (ctx, { opts }) => {
   }
   const batchSize = opts.batchSize as number | undefined;
   const paused = Boolean(opts.paused);
+  const wait = Boolean(opts.wait);
+  const waitTimeoutMs = parseDuration(opts.waitTimeout);
+  if (wait && paused) throw new UsageError('--wait would wait forever for tasks created --paused', { hint: 'drop --paused, or later `task resume` them and `task watch` them' });
   // it asks once it knows the count; without a terminal and --yes it must refuse before even counting
   ctx.requireConfirmable('Rerun the matching transactions');
   const client = await openhim.connect(ctx);
@@ -70,10 +75,12 @@ export const run: Handler = async (ctx, { opts }) => {
     if (!created) return;
     tasks.push({ ...created, transactions: tids.length });
     if (!ctx.globals.json) ctx.out.line(created.id);
+    else if (wait) ctx.out.printEvent({ event: 'created', ...created, transactions: tids.length });
   }
-  ctx.out.result({ count, transactions: ids.length, tasks }, () => undefined);
+  if (!wait) ctx.out.result({ count, transactions: ids.length, tasks }, () => undefined);
   ctx.info(
     `created ${tasks.length} rerun task${tasks.length === 1 ? '' : 's'} for ${ids.length} transaction${ids.length === 1 ? '' : 's'}` +
       (paused ? ' (Paused: start them with `taskctl openhim task resume`)' : ''),
   );
+  if (wait) return watchTasks(ctx, client, tasks.map((t) => t.id), { intervalMs: (opts.interval as number | undefined) ?? DEFAULT_INTERVAL_MS, waitTimeoutMs });
 };

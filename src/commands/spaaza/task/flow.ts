@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../../../context.js';
-import { ApiError, NetworkError, TaskctlError, UsageError, exitCodeFor, interruptCode, stoppedError } from '../../../errors.js';
+import { durationText } from '../../../input/duration.js';
+import { ApiError, ExitCode, NetworkError, TaskctlError, UsageError, exitCodeFor, interruptCode, stoppedError } from '../../../errors.js';
 import type { HttpClient } from '../../../http/client.js';
 import type { SecretRegistry } from '../../../http/redact.js';
 import { executeTask, getDownloadUrl, getTask, openDownload } from '../../../providers/spaaza/api.js';
@@ -33,6 +34,8 @@ export interface WaitOptions {
   first?: SpaazaTask;
   /** say how to start a READY task (not when `task run` already started it) */
   readyHint?: boolean;
+  /** --wait-timeout: give up after this long (exit 6), saying where the task stood */
+  waitTimeoutMs?: number;
 }
 
 /** Polls `GET /tasks/{id}` until DONE or ERROR; returns the final task. Ctrl-C → exit 130. */
@@ -43,6 +46,7 @@ export async function waitForTask(ctx: Context, client: HttpClient, id: string, 
   const event = (e: Record<string, unknown>) => {
     if (opts.events) ctx.out.printEvent({ ...e, id: Number(id), time: new Date(ctx.now()).toISOString() });
   };
+  const deadline = opts.waitTimeoutMs === undefined ? Infinity : ctx.now() + opts.waitTimeoutMs;
   try {
     for (let polls = 0; ; polls++) {
       if (!task || polls > 0) task = await getTask(client, id, { log_limit: 50 });
@@ -63,7 +67,16 @@ export async function waitForTask(ctx: Context, client: HttpClient, id: string, 
         event({ event: code === 'DONE' ? 'done' : 'error', code, state: task.state ?? null, ...(code === 'ERROR' ? { logs: task.logs ?? [] } : {}) });
         return task;
       }
-      await ctx.sleep(opts.intervalMs, ctx.signal);
+      const left = deadline - ctx.now();
+      if (left <= 0) {
+        progress?.stop();
+        progress = undefined;
+        event({ event: 'timeout', code });
+        failReported(ctx, ExitCode.NETWORK, `gave up waiting for task ${id} after ${durationText(opts.waitTimeoutMs!)} (--wait-timeout): it is still ${code}`, {
+          hint: `the task is not affected; wait again with \`taskctl spaaza task wait ${id}\``,
+        });
+      }
+      await ctx.sleep(Math.min(opts.intervalMs, left), ctx.signal);
     }
   } catch (err) {
     if (interrupted(ctx, err)) {

@@ -1,0 +1,228 @@
+/**
+ * taskctl in shell pipelines and CI (issue #11), through the built binary: bare --query strings, errors
+ * as one JSON line on stderr (stdout empty), an empty `-` as a no-op, the whole-attempt deadline against
+ * a trickling server, possibly-applied requests, real SIGINT/SIGTERM mid-run compared with what the
+ * server applied, progress lines without a terminal, and the TASKCTL_* environment variables.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CANARY, runCli, startCli } from '../helpers/cli.js';
+import { startClose, type CloseOptions, type FakeClose } from '../servers/close.js';
+
+const servers: { close(): Promise<void> | void }[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function close(opts: CloseOptions = {}): Promise<FakeClose> {
+  const f = await startClose({ apiKeys: [CANARY.closeApiKey], lifetimeMs: 60_000, ...opts });
+  servers.push(f);
+  return f;
+}
+const env = (url: string, extra: Record<string, string> = {}) => ({ CLOSE_URL: url, CLOSE_API_KEY: CANARY.closeApiKey, ...extra });
+
+interface Many {
+  results: { id: string; ok: boolean; status: number | null; error: string | null; maybeApplied?: boolean }[];
+  summary: Record<string, number>;
+}
+
+/**
+ * A server that answers every request with headers at once, then one body byte every 200 ms for a
+ * minute (`trickle`), or never at all (`silent`). It records how many requests arrived.
+ */
+async function slowServer(kind: 'trickle' | 'silent'): Promise<{ url: string; hits: { method: string; path: string }[] }> {
+  const hits: { method: string; path: string }[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const srv = http.createServer((req, res) => {
+    hits.push({ method: req.method!, path: req.url! });
+    req.resume();
+    if (kind === 'silent') return;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"id":"');
+    const t = setInterval(() => res.write('x'), 200);
+    timers.add(t);
+    res.on('close', () => clearInterval(t));
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const stop = setTimeout(() => srv.close(), 60_000);
+  servers.push({
+    close: () => {
+      clearTimeout(stop);
+      for (const t of timers) clearInterval(t);
+      srv.closeAllConnections();
+      srv.close();
+    },
+  });
+  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, hits };
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+describe('output for scripts', () => {
+  it('a string --query result prints bare, so $(…) captures the id; other results print as JSON', async () => {
+    const f = await close();
+    const [t] = f.seed(1);
+    const id = await runCli(['close', 'task', 'get', t.id, '--query', 'id'], { env: env(f.url) });
+    expect(id.code).toBe(0);
+    expect(id.stdout).toBe(`${t.id}\n`);
+    const obj = await runCli(['close', 'task', 'get', t.id, '--query', '{id: id}'], { env: env(f.url) });
+    expect(JSON.parse(obj.stdout)).toEqual({ id: t.id });
+  });
+
+  it('an expression that does not parse exits 2 before anything is sent', async () => {
+    const f = await close();
+    const [t] = f.seed(1);
+    const r = await runCli(['close', 'task', 'delete', t.id, '--yes', '--query', 'results[?'], { env: env(f.url) });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.errorJson()).toMatchObject({ error: { code: 2, status: null, message: expect.stringContaining('invalid --query expression') } });
+    expect(f.requests).toHaveLength(0);
+  });
+
+  it('a --query that fails at run time keeps the many-id report (unfiltered), warns, and keeps the exit code', async () => {
+    const f = await close();
+    const [a, b] = f.seed(2);
+    const r = await runCli(['close', 'task', 'delete', a.id, b.id, 'task_missing00001', '--yes', '--query', 'abs(results)'], { env: env(f.url) });
+    expect(r.code).toBe(7);
+    const doc = r.json<Many>();
+    expect(doc.results.map((x) => [x.id, x.ok])).toEqual([
+      [a.id, true],
+      [b.id, true],
+      ['task_missing00001', false],
+    ]);
+    expect(r.stderr).toMatch(/warning: --query "abs\(results\)" failed on this result: .*printing the result unfiltered/);
+    expect(f.tasks.has(a.id) || f.tasks.has(b.id)).toBe(false);
+  });
+
+  it('a command that fails as a whole writes nothing to stdout: the error is one JSON line on stderr with the real status', async () => {
+    const f = await close();
+    const r = await runCli(['close', 'task', 'get', 'task_missing00001', '--json'], { env: env(f.url) });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.errorJson()).toEqual({ error: { code: 5, status: 404, message: expect.stringContaining('not found'), hint: null } });
+    const bad = await runCli(['close', 'task', 'get', 'task_x', '--json', '--api-key', 'x'], { env: env(f.url) });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.errorJson()).toMatchObject({ error: { code: 2, status: null } });
+  });
+
+  it('`api` exits by the HTTP status with and without --json', async () => {
+    const f = await close();
+    const plain = await runCli(['close', 'api', 'GET', '/api/v1/task/task_missing00001/'], { env: env(f.url) });
+    const json = await runCli(['close', 'api', 'GET', '/api/v1/task/task_missing00001/', '--json'], { env: env(f.url) });
+    expect(plain.code).toBe(5);
+    expect(json.code).toBe(5);
+    expect(json.stdout).toBe('');
+    expect(json.errorJson()).toMatchObject({ error: { code: 5, status: 404 } });
+  });
+});
+
+describe('empty input', () => {
+  it('`-` with nothing on stdin sends nothing, says so, exits 0; --json prints an empty report', async () => {
+    const f = await close();
+    const r = await runCli(['close', 'task', 'delete', '--yes', '-'], { env: env(f.url), input: '' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no task ids on standard input; nothing was sent/);
+    const j = await runCli(['close', 'task', 'delete', '-', '--json'], { env: env(f.url), input: '[]' });
+    expect(j.code).toBe(0);
+    expect(j.json()).toEqual({ results: [], summary: { total: 0, succeeded: 0, failed: 0 } });
+    expect(f.requests).toHaveLength(0);
+  });
+});
+
+describe('deadlines and possibly-applied requests', () => {
+  it('--timeout cuts a server that trickles its answer, and the timed-out attempt is not retried', async () => {
+    const s = await slowServer('trickle');
+    const r = await runCli(['close', 'api', 'GET', '/api/v1/me/', '--timeout', '1000'], { env: env(s.url), timeoutMs: 20_000 });
+    expect(r.code).toBe(6);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('did not answer completely within 1000 ms');
+    expect(s.hits).toHaveLength(1);
+  });
+
+  it('TASKCTL_TIMEOUT does the same when --timeout is not given', async () => {
+    const s = await slowServer('trickle');
+    const r = await runCli(['close', 'task', 'get', 'task_abc00000001'], { env: env(s.url, { TASKCTL_TIMEOUT: '800' }), timeoutMs: 20_000 });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain('within 800 ms');
+  });
+
+  it('a create that timed out is reported as possibly applied (maybeApplied, "check before retrying")', async () => {
+    const s = await slowServer('silent');
+    const r = await runCli(['close', 'task', 'create', '--lead', 'lead_abc', '--text', 'hi', '--timeout', '800', '--json'], { env: env(s.url), timeoutMs: 20_000 });
+    expect(r.code).toBe(6);
+    expect(r.stdout).toBe('');
+    expect(r.errorJson()).toEqual({
+      error: { code: 6, status: null, maybeApplied: true, message: expect.stringContaining('within 800 ms'), hint: expect.stringContaining('check before retrying') },
+    });
+    expect(s.hits.filter((h) => h.method === 'POST')).toHaveLength(1);
+    const human = await runCli(['close', 'task', 'create', '--lead', 'lead_abc', '--text', 'hi', '--timeout', '800'], { env: env(s.url), timeoutMs: 20_000 });
+    expect(human.stderr).toMatch(/taskctl: timed out: .* \(the server may have applied it: check before retrying/);
+  });
+
+  it('a bad TASKCTL_* value is a usage error naming the variable; nothing is sent', async () => {
+    const f = await close();
+    const r = await runCli(['close', 'task', 'list'], { env: env(f.url, { TASKCTL_CONCURRENCY: 'lots' }) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('TASKCTL_CONCURRENCY="lots"');
+    expect(f.requests).toHaveLength(0);
+  });
+});
+
+describe('Ctrl-C and SIGTERM mid-run', () => {
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`${sig}: stops sending, waits for the requests in flight, reports each id exactly once as the server saw it, exits ${code}`, async () => {
+      const f = await close({ latencyMs: 600 });
+      const tasks = f.seed(12);
+      const ids = tasks.map((t) => t.id);
+      const run = startCli(['close', 'task', 'delete', '--yes', '--concurrency', '2', '--json', ...ids], { env: env(f.url), timeoutMs: 30_000 });
+      await until(() => f.requests.filter((q) => q.method === 'DELETE').length >= 3, 'three DELETEs arrived');
+      run.child.kill(sig);
+      const r = await run.result;
+      expect(r.code).toBe(code);
+      const doc = r.json<Many>();
+      expect(doc.results.map((x) => x.id)).toEqual(ids);
+      const applied = new Set(ids.filter((id) => !f.tasks.has(id)));
+      for (const x of doc.results) {
+        // an id the server applied is never reported as failed or not sent, and the reverse
+        expect([x.id, x.ok]).toEqual([x.id, applied.has(x.id)]);
+        if (!x.ok) expect(x.error).toMatch(/not sent/);
+      }
+      expect(applied.size).toBeGreaterThanOrEqual(3);
+      expect(doc.summary.notSent).toBe(ids.length - applied.size);
+      expect(doc.summary.notSent).toBeGreaterThan(0);
+      expect(f.requests.filter((q) => q.method === 'DELETE')).toHaveLength(applied.size);
+      expect(r.stderr).toMatch(new RegExp(`${applied.size} of 12 deleted, ${12 - applied.size} not sent`));
+    });
+  }
+});
+
+describe('progress without a terminal', () => {
+  it('a long run prints "n/total completed, k failed" lines on stderr; none with --json', async () => {
+    const f = await close({ latencyMs: 150 });
+    const ids = f.seed(8).map((t) => t.id);
+    // the 10 s interval, shortened through the test knob; the run is several intervals long
+    const r = await runCli(['close', 'task', 'delete', '--yes', '--concurrency', '1', ...ids], { env: env(f.url, { TASKCTL_PROGRESS_INTERVAL_MS: '100' }) });
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => /completed/.test(l));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^\d\/8 completed, 0 failed$/);
+    const done = lines.map((l) => Number(l.split('/')[0]));
+    expect([...done].sort((a, b) => a - b)).toEqual(done);
+    const more = f.seed(4).map((t) => t.id);
+    const j = await runCli(['close', 'task', 'delete', '--yes', '--concurrency', '1', '--json', ...more], { env: env(f.url, { TASKCTL_PROGRESS_INTERVAL_MS: '100' }) });
+    expect(j.stderr).not.toMatch(/completed/);
+  });
+});
