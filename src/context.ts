@@ -350,7 +350,7 @@ export class Context {
 
   async promptYesNo(message: string, def: boolean): Promise<boolean> {
     const { confirm } = await import('@inquirer/prompts');
-    return confirm({ message, default: def }, this.promptContext());
+    return this.prompt((context) => confirm({ message, default: def }, context));
   }
 
   async promptSelect<T extends string>(message: string, choices: readonly T[], def?: T): Promise<T> {
