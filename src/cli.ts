@@ -23,7 +23,7 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--query <jmespath>', description: 'filter the JSON result with a JMESPath expression (implies --json)' },
   { flags: '--dry-run', description: 'print the request(s) that would be sent, secrets as ***, and send nothing' },
   { flags: '-v, --verbose', description: 'log each request and response line to stderr, secrets redacted' },
-  { flags: '--timeout <ms>', description: 'per-request timeout in milliseconds', parse: 'positiveInt', defaultDescription: '30000' },
+  { flags: '--timeout <ms>', description: 'deadline of each request attempt, connect to last byte, in ms (env TASKCTL_TIMEOUT)', parse: 'positiveInt', defaultDescription: '30000' },
   { flags: '--retries <n>', description: 'retries for retry-safe requests (429/502/503/504, resets)', parse: 'nonNegativeInt', defaultDescription: '3' },
   { flags: '--concurrency <n>', description: 'parallel requests for commands over many ids', parse: 'positiveInt', defaultDescription: '8' },
   { flags: '--insecure', description: 'do not verify TLS certificates (prints a warning)' },

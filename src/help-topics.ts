@@ -10,7 +10,8 @@ export const EXIT_CODES = `Exit codes
   5    not found (404)
   6    network, timeout or TLS failure
   7    partial failure: some items of a multi-id command failed (summary on stderr, per-item results in --json)
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C), or a prompt cancelled with Ctrl-C or Esc
+  143  terminated (SIGTERM)
 
 When every id of a multi-id command fails, the exit code is that failure's class (e.g. 5 when all
 were not found; 1 when the classes differ).
@@ -20,6 +21,10 @@ export const ENVIRONMENT = `Environment variables
 
   TASKCTL_PROFILE        profile to use when --profile is not given (ignored by trees of another provider)
   TASKCTL_CONFIG         config file to use instead of searching (like --config)
+  TASKCTL_TIMEOUT        --timeout when not given: deadline of each request attempt, in ms (default 30000)
+  TASKCTL_RETRIES        --retries when not given (default 3)
+  TASKCTL_CONCURRENCY    --concurrency when not given (default 8)
+  TASKCTL_CA             --ca when not given: a PEM CA trusted in addition to the system store
   XDG_CONFIG_HOME        user config lives in $XDG_CONFIG_HOME/taskctl/config.yaml (default ~/.config)
   XDG_CACHE_HOME         token cache lives in $XDG_CACHE_HOME/taskctl/ (default ~/.cache)
   NO_COLOR               any value: no ANSI colour
