@@ -84,6 +84,24 @@ describe('at a terminal', () => {
     expect(fs.readFileSync(file, 'utf8')).not.toContain('local:');
   });
 
+  it.each([
+    ['Ctrl-C', 'C-c'],
+    ['Esc', 'Escape'],
+  ])('%s at a prompt: exit 130, "cancelled; nothing was sent", the file untouched', async (name, key) => {
+    const file = path.join(home, 'cfg', 'taskctl', 'config.yaml');
+    const before = '# kept\nprofiles:\n  spare:\n    provider: openhim\n    url: https://spare.example:8080\n';
+    fs.writeFileSync(file, before, { mode: 0o600 });
+    const session = `cancel-${key}`;
+    start(session, home, 'profile remove spare');
+    await screenUntil(session, /Remove profile "spare"/);
+    tmux('send-keys', '-t', session, key);
+    const screen = await screenUntil(session, /EXIT=\d+/);
+    expect(screen, name).toContain('EXIT=130');
+    expect(screen, name).toContain('cancelled; nothing was sent');
+    expect(screen, name).not.toMatch(/unexpected error|force closed/i);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+  });
+
   it('profile add over an existing name asks first, then offers the current values and keeps its ${VAR}', async () => {
     const file = path.join(home, 'cfg', 'taskctl', 'config.yaml');
     fs.writeFileSync(file, '# mine\nprofiles:\n  crm:\n    provider: close\n    url: https://close.internal.example\n    apiKey: ${CLOSE_API_KEY}\n', { mode: 0o600 });
