@@ -28,6 +28,7 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--concurrency <n>', description: 'parallel requests for commands over many ids', parse: 'positiveInt', defaultDescription: '8' },
   { flags: '--insecure', description: 'do not verify TLS certificates (prints a warning)' },
   { flags: '--ca <file>', description: 'trust this PEM CA in addition to the system store' },
+  { flags: '--sandbox', description: 'talk to the built-in sandbox instead of any configured server (env TASKCTL_SANDBOX=1)' },
   { flags: '-y, --yes', description: 'answer yes to confirmations' },
   { flags: '--no-input', description: 'never prompt; fail instead where input is missing' },
   { flags: '--wide', description: 'tables: every column, cells never cut (at a terminal, tables otherwise fit its width)' },

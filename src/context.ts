@@ -26,6 +26,8 @@ export interface GlobalOptions {
   concurrency: number;
   insecure: boolean;
   ca?: string;
+  /** --sandbox (or TASKCTL_SANDBOX=1): the built-in emulators instead of any configured server */
+  sandbox?: boolean;
   yes: boolean;
   input: boolean;
   color: boolean;
@@ -113,6 +115,7 @@ export class Context {
   private warned = new Set<string>();
   /** a request that can change something (not GET/HEAD) was sent to a server */
   private sentChange = false;
+  private sandboxPromise?: Promise<import('./sandbox/session.js').Sandbox>;
 
   constructor(init: ContextInit) {
     this.globals = init.globals;
@@ -203,6 +206,33 @@ export class Context {
     return chunks.join('');
   }
 
+  /** --sandbox or TASKCTL_SANDBOX=1 */
+  get sandbox(): boolean {
+    return Boolean(this.globals.sandbox) || this.env.TASKCTL_SANDBOX === '1';
+  }
+
+  /** The in-process sandbox (started on first use; its state saved and its servers closed by closeSandbox). */
+  sandboxSession(): Promise<import('./sandbox/session.js').Sandbox> {
+    this.sandboxPromise ??= (async () => {
+      const { openSandbox, defaultStateFile } = await import('./sandbox/session.js');
+      const sb = await openSandbox({ stateFile: defaultStateFile(this.env) });
+      if (sb.fresh) this.info(this.errStyle.dim(`taskctl: sandbox: emulated servers with demo data, nothing real is touched (state in ${sb.stateFile}; \`taskctl sandbox reset\` starts over)`));
+      return sb;
+    })();
+    return this.sandboxPromise;
+  }
+
+  async closeSandbox(): Promise<void> {
+    if (!this.sandboxPromise) return;
+    const sb = await this.sandboxPromise.catch(() => null);
+    if (!sb) return;
+    try {
+      sb.save();
+    } finally {
+      await sb.close();
+    }
+  }
+
   /** --config / TASKCTL_CONFIG, when given */
   get explicitConfig(): string | undefined {
     return this.globals.config ?? (this.env.TASKCTL_CONFIG || undefined);
@@ -213,6 +243,8 @@ export class Context {
    * An untrusted or changed project file, or a file another user owns or others can write, is exit 3.
    */
   config(): Promise<LoadedConfig | null> {
+    // the sandbox reads no config file: a broken .openhimrc is irrelevant to it
+    if (this.sandbox) return Promise.resolve(null);
     if (!this.configPromise) {
       this.configPromise = (async () => {
         const { loadConfig, holdsLiteralSecret } = await import('./config/load.js');
@@ -240,6 +272,11 @@ export class Context {
     let p = this.profiles.get(provider);
     if (!p) {
       p = (async () => {
+        if (this.sandbox) {
+          const profile = (await this.sandboxSession()).profile(provider);
+          this.secrets.add(profile.secret);
+          return profile;
+        }
         const { selectProfileName, resolveProfile } = await import('./config/resolve.js');
         const config = await this.config();
         const name = selectProfileName(config, { provider, flag: this.globals.profile, env: this.env });

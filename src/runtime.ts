@@ -56,6 +56,7 @@ export function normaliseGlobals(raw: Record<string, unknown>, env: NodeJS.Proce
     concurrency: (raw.concurrency as number | undefined) ?? fromEnv.concurrency ?? 8,
     insecure: Boolean(raw.insecure),
     ca: (raw.ca as string | undefined) ?? (env.TASKCTL_CA || undefined),
+    sandbox: Boolean(raw.sandbox),
     yes: Boolean(raw.yes),
     input: raw.input !== false,
     color: raw.color !== false,
@@ -94,6 +95,7 @@ export async function runInvocation(inv: Invocation, renv: RunEnvironment): Prom
     return reportError(ctx, err);
   } finally {
     await closeDispatchers();
+    await ctx.closeSandbox();
   }
 }
 

@@ -16,6 +16,7 @@ export const TREES: TreeEntry[] = [
   { name: 'conductor', summary: 'Orkes Conductor human tasks (Conductor OSS where it can), raw API', load: async () => (await import('./conductor/index.js')).conductorCommands },
   { name: 'close', summary: 'Close CRM: tasks, raw API', load: async () => (await import('./close/index.js')).closeCommands },
   { name: 'spaaza', summary: 'Spaaza Services API export tasks: create, run, wait, download', load: async () => (await import('./spaaza/index.js')).spaazaCommands },
+  { name: 'sandbox', summary: 'the built-in sandbox: serve its emulators to other tools, reset or inspect it', load: async () => (await import('./sandbox/index.js')).sandboxCommands },
   { name: 'profile', summary: 'manage named profiles (server URL + credentials)', load: async () => (await import('./profile/index.js')).profileCommands },
   { name: 'config', summary: 'config files in effect; trust or untrust a project .openhimrc', load: async () => (await import('./config/index.js')).configCommands },
 ];

@@ -28,6 +28,8 @@ export interface ResolvedProfile {
   secret?: string;
   /** with `unset: 'mark'`: the ${VAR}s that are not set (their fields show as `<unset $VAR>`) */
   unset: string[];
+  /** the built-in sandbox's profile (--sandbox): no config file behind it */
+  sandbox?: boolean;
 }
 
 export interface SelectOptions {

@@ -4,9 +4,11 @@ import { openhimStatus } from '../../providers/openhim/status.js';
 export const run: Handler = async (ctx) => {
   const s = await openhimStatus(ctx);
   if (ctx.globals.dryRun) return;
-  ctx.out.result(s, () => {
+  const sandbox = ctx.sandbox ? (await ctx.sandboxSession()).stateFile : null;
+  ctx.out.result(sandbox ? { ...s, sandbox: true } : s, () => {
     const offset = s.clockOffsetMs === null ? 'unknown' : `${s.clockOffsetMs} ms${Math.abs(s.clockOffsetMs) > 5000 ? ' (token auth allows ±10 s)' : ''}`;
     ctx.out.keyValues([
+      ...(sandbox ? ([['Server', `Sandbox (taskctl's emulated OpenHIM, not a real server; state in ${sandbox})`]] as [string, string][]) : []),
       ['URL', s.url],
       ['Version', s.version ?? 'unknown'],
       ['Timezone', s.serverTimezone ?? undefined],

@@ -5,6 +5,12 @@ import { resolveProfile, selectProfileName } from '../../config/resolve.js';
 import { printProfile, requireProfile, shownProfile } from './common.js';
 
 export const run: Handler = async (ctx, { args }) => {
+  if (ctx.sandbox) {
+    // --sandbox: the sandbox's own profile of every provider, each field's source `sandbox`
+    const shown = await Promise.all(PROVIDERS.map(async (p) => shownProfile(await ctx.profile(p))));
+    ctx.out.result(shown, () => shown.forEach((s, i) => (i > 0 && ctx.out.line(), printProfile(ctx, s))));
+    return;
+  }
   const config = await ctx.config();
   const name = (args[0] as string | undefined) ?? ctx.globals.profile;
   const targets: { name: string | null; provider: Provider }[] = [];

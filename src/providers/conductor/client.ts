@@ -24,7 +24,7 @@ async function connect(ctx: Context, opts: { timeoutMs?: number; fresh?: boolean
   const client = await ctx.httpClient({ ...profile, values: { ...profile.values, url: server } }, 'default', { timeoutMs: opts.timeoutMs });
   if (!authOf(client)) {
     const key = cacheKeyFor(server, keyId, keySecret);
-    const cache = keyId ? new TokenCache(cacheFileFor(ctx.env, key), key, ctx.now, (m) => ctx.warn(m)) : null;
+    const cache = keyId && !profile.sandbox ? new TokenCache(cacheFileFor(ctx.env, key), key, ctx.now, (m) => ctx.warn(m)) : null;
     const auth = new ConductorAuth({
       keyId,
       keySecret,

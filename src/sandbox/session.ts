@@ -1,0 +1,186 @@
+/**
+ * The sandbox: the four emulators on 127.0.0.1, started from (and saved back to) one state file, so
+ * separate commands build on each other. Used in-process by `--sandbox` (ephemeral ports) and by
+ * `taskctl sandbox serve` (fixed ports). Loaded only when the sandbox is used.
+ *
+ * The emulators follow the newest behaviour in providers/*.md: OpenHIM is the "8.5.0" master build (Basic
+ * auth, 404 for unknown task ids, the 7.1+ processor), not 4.0.5 (token auth only, 500/200 for unknown ids,
+ * the round-based processor); the 4.0.5 behaviour exists in the emulator (flavor '4.0.5') for the tests only.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startOpenhim, type FakeOpenhim, type OpenhimSnapshot } from './openhim.js';
+import { startConductor, type ConductorSnapshot, type FakeConductor } from './conductor.js';
+import { startClose, type CloseSnapshot, type FakeClose } from './close.js';
+import { startSpaaza, type FakeSpaaza, type SpaazaSnapshot } from './spaaza.js';
+import type { Faults } from './server.js';
+import { seedDemo } from './seed.js';
+import type { Provider } from '../config/providers.js';
+import type { ResolvedProfile } from '../config/resolve.js';
+
+/** The sandbox's credentials: public on purpose, they open nothing but the sandbox. */
+export const SANDBOX_CREDENTIALS = {
+  openhim: { username: 'root@openhim.org', password: 'openhim-password', auth: 'basic' },
+  conductor: { keyId: 'sandbox-key-id', keySecret: 'sandbox-key-secret' },
+  close: { apiKey: 'api_sandbox_key' },
+  spaaza: { tokenId: 'sandbox-token-id', tokenSecret: 'sandbox-token-secret', chain: 1764 },
+} as const;
+
+const SECRET_FIELD: Record<Provider, string> = { openhim: 'password', conductor: 'keySecret', close: 'apiKey', spaaza: 'tokenSecret' };
+/** the OpenHIM processor polls this often in the sandbox (the real core: every 2 s) */
+const POLL_MS = 250;
+/** at most this many polls are caught up at start (a sandbox untouched for days is simply finished) */
+const MAX_CATCH_UP = 4000;
+const STATE_VERSION = 1;
+
+export interface SandboxState {
+  version: number;
+  /** epoch ms of the last save: the processor catches up on the time since */
+  savedAt: number;
+  openhim: OpenhimSnapshot;
+  conductor: ConductorSnapshot;
+  close: CloseSnapshot;
+  spaaza: SpaazaSnapshot;
+}
+
+export interface SandboxOptions {
+  stateFile: string;
+  /** `sandbox serve`: OpenHIM on port, Conductor +1, Close +2, Spaaza +3 (default: ephemeral ports) */
+  port?: number;
+  faults?: Faults;
+}
+
+export interface Sandbox {
+  stateFile: string;
+  /** true when this run created the state file (a fresh seeded demo) */
+  fresh: boolean;
+  urls: Record<Provider, string>;
+  profile(provider: Provider): ResolvedProfile;
+  save(): void;
+  close(): Promise<void>;
+}
+
+/** $XDG_STATE_HOME/taskctl/sandbox.json (default ~/.local/state/taskctl/sandbox.json) */
+export function defaultStateFile(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(env.HOME || os.homedir(), '.local', 'state');
+  return path.join(xdg, 'taskctl', 'sandbox.json');
+}
+
+/** The saved state, or null when there is none (or it is unreadable: the sandbox then starts afresh). */
+export function readState(file: string): SandboxState | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const st = JSON.parse(text) as SandboxState;
+    return st && st.version === STATE_VERSION && st.openhim && st.conductor && st.close && st.spaaza ? st : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes the state atomically (temporary file + rename), 0600 in a 0700 directory. */
+export function writeState(file: string, state: SandboxState): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const saved = readState(opts.stateFile);
+  const serve = (offset: number) => ({ record: false, faults: opts.faults, ...(opts.port !== undefined ? { port: opts.port + offset } : {}) });
+  const started: Array<{ close(): Promise<void> }> = [];
+  try {
+    const openhim: FakeOpenhim = await startOpenhim({ flavor: 'master', processor: 'manual', lifetimeMs: 0, state: saved?.openhim, serve: serve(0) });
+    started.push(openhim);
+    const conductor: FakeConductor = await startConductor({
+      ...SANDBOX_CREDENTIALS.conductor,
+      callerUser: 'sandbox-user',
+      callerName: 'Sandbox User',
+      instance: 'taskctl-sandbox',
+      lifetimeMs: 0,
+      state: saved?.conductor,
+      serve: serve(1),
+    });
+    started.push(conductor);
+    const close: FakeClose = await startClose({
+      apiKeys: [SANDBOX_CREDENTIALS.close.apiKey],
+      user: { email: 'sandbox@example.com', first_name: 'Sandbox', last_name: 'User' },
+      rateLimit: { requestsPerSecond: 20 },
+      lifetimeMs: 0,
+      state: saved?.close,
+      serve: serve(2),
+    });
+    started.push(close);
+    const spaaza: FakeSpaaza = await startSpaaza({
+      tokenId: SANDBOX_CREDENTIALS.spaaza.tokenId,
+      tokenSecret: SANDBOX_CREDENTIALS.spaaza.tokenSecret,
+      chain: SANDBOX_CREDENTIALS.spaaza.chain,
+      lifetimeMs: 0,
+      state: saved?.spaaza,
+      serve: serve(3),
+    });
+    started.push(spaaza);
+    if (!saved) seedDemo({ openhim, conductor, close, spaaza });
+    else {
+      // the OpenHIM processor kept "running" while no command did: catch up on the polls missed
+      const missed = Math.min(MAX_CATCH_UP, Math.floor((Date.now() - saved.savedAt) / POLL_MS));
+      for (let i = 0; i < missed && (await openhim.processor.tick()); i++);
+    }
+    openhim.processor.start(POLL_MS);
+    const urls: Record<Provider, string> = { openhim: openhim.url, conductor: conductor.url, close: close.url, spaaza: spaaza.url };
+    const values: Record<Provider, Record<string, unknown>> = {
+      openhim: { ...SANDBOX_CREDENTIALS.openhim },
+      conductor: { ...SANDBOX_CREDENTIALS.conductor },
+      close: { ...SANDBOX_CREDENTIALS.close },
+      spaaza: { ...SANDBOX_CREDENTIALS.spaaza },
+    };
+    const save = () =>
+      writeState(opts.stateFile, {
+        version: STATE_VERSION,
+        savedAt: Date.now(),
+        openhim: openhim.snapshot(),
+        conductor: conductor.snapshot(),
+        close: close.snapshot(),
+        spaaza: spaaza.snapshot(),
+      });
+    if (!saved) save();
+    return {
+      stateFile: opts.stateFile,
+      fresh: !saved,
+      urls,
+      profile(provider) {
+        const v: ResolvedProfile['values'] = { url: urls[provider], insecure: false, ...values[provider] };
+        const fields = Object.fromEntries(Object.entries(v).map(([k, value]) => [k, { value, source: 'sandbox' }]));
+        return { name: 'sandbox', provider, file: null, fields, values: v, secret: String(v[SECRET_FIELD[provider]]), unset: [], sandbox: true };
+      },
+      save,
+      close: async () => {
+        await Promise.all(started.map((s) => s.close()));
+      },
+    };
+  } catch (err) {
+    await Promise.all(started.map((s) => s.close()));
+    throw err;
+  }
+}
+
+/** What `sandbox status` reports: counts per provider from a state (no server needed). */
+export function summarize(state: SandboxState): Record<Provider, Record<string, number>> {
+  const count = <T>(items: T[], key: (t: T) => string) => items.reduce<Record<string, number>>((acc, t) => ((acc[key(t)] = (acc[key(t)] ?? 0) + 1), acc), {});
+  return {
+    openhim: { transactions: state.openhim.transactions.length, tasks: state.openhim.tasks.length, ...prefix('tasks ', count(state.openhim.tasks, (t) => t.status)), ...prefix('transactions ', count(state.openhim.transactions, (t) => t.status)) },
+    conductor: { 'human tasks': state.conductor.tasks.length, ...prefix('human tasks ', count(state.conductor.tasks, (t) => t.state)) },
+    close: { tasks: state.close.tasks.length, 'tasks open': state.close.tasks.filter((t) => !t.is_complete).length },
+    spaaza: { tasks: state.spaaza.tasks.length, ...prefix('tasks ', count(state.spaaza.tasks, (t) => t.state.code)) },
+  };
+}
+
+function prefix(p: string, o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [`${p}${k}`, v]));
+}
