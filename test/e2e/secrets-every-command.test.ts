@@ -152,6 +152,10 @@ function samples(): Record<string, string[][]> {
     'config trust': [[rc]],
     'config untrust': [[rc]],
     completion: [['bash']],
+    'sandbox status': [[]],
+    'sandbox reset': [[]],
+    // serve runs until stopped (test/e2e/sandbox.test.ts stops it); here its option checking and error path
+    'sandbox serve': [['--faults', 'nope']],
   };
 }
 
