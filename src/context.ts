@@ -227,7 +227,7 @@ export class Context {
     const sb = await this.sandboxPromise.catch(() => null);
     if (!sb) return;
     try {
-      sb.save();
+      await sb.save();
     } finally {
       await sb.close();
     }

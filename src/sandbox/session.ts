@@ -8,7 +8,6 @@
  * the round-based processor); the 4.0.5 behaviour exists in the emulator (flavor '4.0.5') for the tests only.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startOpenhim, type FakeOpenhim, type OpenhimSnapshot } from './openhim.js';
 import { startConductor, type ConductorSnapshot, type FakeConductor } from './conductor.js';
@@ -16,6 +15,7 @@ import { startClose, type CloseSnapshot, type FakeClose } from './close.js';
 import { startSpaaza, type FakeSpaaza, type SpaazaSnapshot } from './spaaza.js';
 import type { Faults } from './server.js';
 import { seedDemo } from './seed.js';
+import { stateDir } from '../config/trust.js';
 import type { Provider } from '../config/providers.js';
 import type { ResolvedProfile } from '../config/resolve.js';
 
@@ -57,14 +57,13 @@ export interface Sandbox {
   fresh: boolean;
   urls: Record<Provider, string>;
   profile(provider: Provider): ResolvedProfile;
-  save(): void;
+  save(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** $XDG_STATE_HOME/taskctl/sandbox.json (default ~/.local/state/taskctl/sandbox.json) */
 export function defaultStateFile(env: NodeJS.ProcessEnv): string {
-  const xdg = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(env.HOME || os.homedir(), '.local', 'state');
-  return path.join(xdg, 'taskctl', 'sandbox.json');
+  return path.join(stateDir(env), 'sandbox.json');
 }
 
 /** The saved state, or null when there is none (or it is unreadable: the sandbox then starts afresh). */
@@ -83,12 +82,10 @@ export function readState(file: string): SandboxState | null {
   }
 }
 
-/** Writes the state atomically (temporary file + rename), 0600 in a 0700 directory. */
-export function writeState(file: string, state: SandboxState): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(state)}\n`, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+/** Writes the state through the one locked, atomic writer of config and state files (0600, 0700 directory). */
+export async function writeState(file: string, state: SandboxState): Promise<void> {
+  const { updateFileLocked } = await import('../config/write.js');
+  await updateFileLocked(file, () => `${JSON.stringify(state)}\n`, { mode: 0o600 });
 }
 
 export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
@@ -149,7 +146,7 @@ export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
         close: close.snapshot(),
         spaaza: spaaza.snapshot(),
       });
-    if (!saved) save();
+    if (!saved) await save();
     return {
       stateFile: opts.stateFile,
       fresh: !saved,

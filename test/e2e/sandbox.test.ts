@@ -26,7 +26,7 @@ describe('e2e: --sandbox', () => {
     expect(r.stdout).toMatch(/^[0-9a-f]{24}\n$/);
     expect(r.stderr).toContain('taskctl: sandbox: emulated servers with demo data, nothing real is touched');
     expect(r.stderr).toContain('6 transactions match');
-    const file = path.join(home, '.local', 'state', 'taskctl', 'sandbox.json');
+    const file = path.join(baseEnv(home).XDG_STATE_HOME ?? path.join(home, '.local', 'state'), 'taskctl', 'sandbox.json');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     // the task is processed by the emulated core (live during a command, caught up at the next start)
     const taskId = r.stdout.trim();

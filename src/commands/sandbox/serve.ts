@@ -63,7 +63,10 @@ export const run: Handler = async (ctx, { opts }) => {
     ].join('\n'),
   );
   ctx.info(`sandbox serving on 127.0.0.1:${port}..${port + 3}${faults ? ` with faults ${opts.faults as string}` : ''}; Ctrl-C or SIGTERM stops it`);
-  const saver = setInterval(() => sb.save(), SAVE_EVERY_MS);
+  let saving: Promise<void> = Promise.resolve();
+  const saver = setInterval(() => {
+    saving = saving.then(() => sb.save()).catch((err: Error) => ctx.warn(`could not save the sandbox state (${err.message})`));
+  }, SAVE_EVERY_MS);
   let onTerm: (() => void) | undefined;
   const signal = await new Promise<string>((resolve) => {
     if (ctx.signal.aborted) return resolve('SIGINT');
@@ -73,7 +76,8 @@ export const run: Handler = async (ctx, { opts }) => {
   });
   if (onTerm) process.off('SIGTERM', onTerm);
   clearInterval(saver);
-  sb.save();
+  await saving;
+  await sb.save();
   await sb.close();
   ctx.info(`sandbox stopped (${signal}); state saved in ${file}`);
   return 0;
