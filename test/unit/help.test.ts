@@ -73,7 +73,7 @@ describe('help topics', () => {
     expect(bogus.code).toBe(2);
     expect(bogus.stdout).toBe('');
     expect(bogus.stderr).toBe(
-      'taskctl: no help topic or command "bogus" (topics: global-options, exit-codes, environment; commands: openhim, conductor, close, spaaza, profile, config, completion)\n',
+      'taskctl: no help topic or command "bogus" (topics: global-options, exit-codes, environment; commands: openhim, conductor, close, spaaza, sandbox, profile, config, completion)\n',
     );
     const typo = await runInProcess(['help', 'exit-code']);
     expect(typo.code).toBe(2);
