@@ -67,14 +67,12 @@ export const run: Handler = async (ctx, { opts }) => {
   const saver = setInterval(() => {
     saving = saving.then(() => sb.save()).catch((err: Error) => ctx.warn(`could not save the sandbox state (${err.message})`));
   }, SAVE_EVERY_MS);
-  let onTerm: (() => void) | undefined;
+  // the first Ctrl-C or SIGTERM aborts ctx.signal; its reason carries the exit code (130 / 143)
   const signal = await new Promise<string>((resolve) => {
-    if (ctx.signal.aborted) return resolve('SIGINT');
-    ctx.signal.addEventListener('abort', () => resolve('SIGINT'), { once: true });
-    onTerm = () => resolve('SIGTERM');
-    process.once('SIGTERM', onTerm);
+    const name = () => ((ctx.signal.reason as { exitCode?: number } | undefined)?.exitCode === 143 ? 'SIGTERM' : 'SIGINT');
+    if (ctx.signal.aborted) return resolve(name());
+    ctx.signal.addEventListener('abort', () => resolve(name()), { once: true });
   });
-  if (onTerm) process.off('SIGTERM', onTerm);
   clearInterval(saver);
   await saving;
   await sb.save();
