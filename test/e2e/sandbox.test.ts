@@ -19,24 +19,48 @@ function sb(home: string, args: string[], extra: { cwd?: string; env?: Record<st
 }
 
 describe('e2e: --sandbox', () => {
-  it('the README first command reruns the seeded failed transactions on a fresh HOME, with a note on first use only', async () => {
+  it("the README's first set-up command, exactly, on a fresh HOME: reruns the seeded failed transactions and waits until the emulated processor has run them", async () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const setup = readme.slice(readme.indexOf('## Set-up'));
+    const line = setup.split('\n').find((l) => l.startsWith('npm ci && node bin/taskctl.js '))!;
+    const command = line.replace(/\s+#.*$/, '').replace('npm ci && node bin/taskctl.js ', '');
+    // the README promises the main job, done to the end, with no server
+    expect(command).toBe('--sandbox openhim transaction rerun --status Failed --yes --wait');
     const home = freshHome();
-    const r = await sb(home, ['openhim', 'transaction', 'rerun', '--status', 'Failed', '--yes']);
+    const r = await runCli(command.split(' '), { env: baseEnv(home), cwd: home, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^[0-9a-f]{24}\n$/);
+    const taskId = r.stdout.split('\n')[0];
+    expect(taskId).toMatch(/^[0-9a-f]{24}$/);
+    expect(r.stdout).toMatch(/^Status\tCompleted$/m);
+    expect(r.stdout).toMatch(/^Rerun\t6\/6 \(100%\)$/m);
+    expect(r.stdout).toMatch(/^Successful\t6$/m);
+    expect(r.stdout).toMatch(/^Failed\t0$/m);
     expect(r.stderr).toContain('taskctl: sandbox: emulated servers with demo data, nothing real is touched');
     expect(r.stderr).toContain('6 transactions match');
+    expect(r.stderr).toContain(`task ${taskId} completed: 6 of 6 reruns successful`);
     const file = path.join(baseEnv(home).XDG_STATE_HOME ?? path.join(home, '.local', 'state'), 'taskctl', 'sandbox.json');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    // the task is processed by the emulated core (live during a command, caught up at the next start)
-    const taskId = r.stdout.trim();
-    const w = await sb(home, ['openhim', 'task', 'watch', taskId, '--interval', '100', '--json']);
-    expect(w.code, w.stderr).toBe(0);
-    expect(w.stderr).not.toContain('emulated servers with demo data');
+    // the next process sees what the first did, and the first-use note is not repeated
     const g = await sb(home, ['openhim', 'task', 'get', taskId, '--json']);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stderr).not.toContain('emulated servers with demo data');
     const task = g.json<{ status: string; transactions: Array<{ tstatus: string; rerunStatus: string }> }>();
     expect(task.status).toBe('Completed');
     expect(task.transactions.map((t) => t.rerunStatus)).toEqual(Array(6).fill('Successful'));
+  });
+
+  it('a rerun task created without --wait is run by the processor: caught up at the next start, live while watched', async () => {
+    const home = freshHome();
+    const r = await sb(home, ['openhim', 'transaction', 'rerun', '--status', 'Completed with error(s)', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    const taskId = r.stdout.trim();
+    expect(taskId).toMatch(/^[0-9a-f]{24}$/);
+    const w = await sb(home, ['openhim', 'task', 'watch', taskId, '--interval', '100', '--json']);
+    // the seeded 'Completed with error(s)' transactions fail again on rerun
+    const g = await sb(home, ['openhim', 'task', 'get', taskId, '--json']);
+    const task = g.json<{ status: string; transactions: Array<{ rerunStatus: string }> }>();
+    expect(task.status, w.stderr).toBe('Completed');
+    expect(task.transactions.map((t) => t.rerunStatus)).toEqual(['Failed', 'Failed']);
   });
 
   it('XDG_STATE_HOME decides where the state lives; TASKCTL_SANDBOX=1 is --sandbox', async () => {
