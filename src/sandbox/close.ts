@@ -105,7 +105,7 @@ export interface CloseOptions {
   /** tasks present from the start */
   tasks?: Array<Partial<CloseTask>>;
   /** the sandbox's server settings: fixed port, no recording, injected faults (see server.ts) */
-  serve?: Pick<StartOptions, 'port' | 'record' | 'faults'>;
+  serve?: Pick<StartOptions, 'port' | 'record' | 'faults' | 'transaction'>;
   /** start from this saved state (the sandbox's state file) */
   state?: CloseSnapshot;
 }
@@ -148,6 +148,8 @@ export interface FakeClose extends FakeServer {
   /** answer the next `n` requests (matching `match`, default all) with this status */
   failNext(n: number, status: number, headers?: Record<string, string>, body?: unknown, match?: (req: RecordedRequest) => boolean): void;
   snapshot(): CloseSnapshot;
+  /** replaces the tasks (and the user's fields) with a snapshot's (the sandbox, before each request) */
+  load(state: CloseSnapshot): void;
 }
 
 const BASE = '/api/v1';
@@ -675,6 +677,11 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
   return {
     ...server,
     snapshot: () => structuredClone({ user, tasks: [...tasks.values()] }),
+    load: (state) => {
+      Object.assign(user, structuredClone(state.user));
+      tasks.clear();
+      for (const t of structuredClone(state.tasks)) tasks.set(t.id, t);
+    },
     apiKey: apiKeys[0],
     authHeader: (key = apiKeys[0]) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
     user,

@@ -174,7 +174,7 @@ export interface ConductorOptions {
   lifetimeMs?: number;
   hostname?: string;
   /** the sandbox's server settings: fixed port, no recording, injected faults (see server.ts) */
-  serve?: Pick<StartOptions, 'port' | 'record' | 'faults'>;
+  serve?: Pick<StartOptions, 'port' | 'record' | 'faults' | 'transaction'>;
   /** start from this saved state (the sandbox's state file) */
   state?: ConductorSnapshot;
 }
@@ -215,6 +215,8 @@ export interface FakeConductor extends FakeServer {
   /** the number of `POST /api/token` requests received */
   tokenRequests(): number;
   snapshot(): ConductorSnapshot;
+  /** replaces what snapshot() holds with a snapshot's (the sandbox, before each request) */
+  load(state: ConductorSnapshot): void;
 }
 
 const STATES: readonly HumanTaskState[] = ['PENDING', 'ASSIGNED', 'IN_PROGRESS', 'COMPLETED', 'TIMED_OUT', 'DELETED'];
@@ -935,14 +937,20 @@ export async function startConductor(options: ConductorOptions = {}): Promise<Fa
     return errorResponse(unknownRoute === 'no-static-500' ? 500 : 404, `No static resource ${segs.join('/')}.`);
   }
 
-  if (options.state) {
-    const st = structuredClone(options.state);
+  const load = (state: ConductorSnapshot) => {
+    const st = structuredClone(state);
+    tasks.clear();
+    iterations.clear();
+    meta.clear();
+    templates.length = 0;
+    workflows.clear();
     for (const t of st.tasks) tasks.set(t.taskId, t);
     for (const [k, v] of Object.entries(st.iterations)) iterations.set(k, v);
     for (const [k, v] of Object.entries(st.meta)) meta.set(k, v as TaskMeta);
     templates.push(...st.templates);
     for (const w of st.workflows) workflows.set(w.workflowId, w);
-  }
+  };
+  if (options.state) load(options.state);
 
   const server = await startServer(
     (req) => {
@@ -983,6 +991,7 @@ export async function startConductor(options: ConductorOptions = {}): Promise<Fa
     tokenRequests(): number {
       return server.requests.filter((r) => r.method === 'POST' && r.path === '/api/token').length;
     },
+    load,
     snapshot: (): ConductorSnapshot =>
       structuredClone({
         tasks: [...tasks.values()],

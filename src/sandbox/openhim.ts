@@ -64,7 +64,7 @@ export interface OpenhimOptions {
   /** start from this saved state (the sandbox's state file) instead of empty stores */
   state?: OpenhimSnapshot;
   /** the sandbox's server settings: fixed port, no recording, injected faults (see server.ts) */
-  serve?: Pick<StartOptions, 'port' | 'record' | 'faults'>;
+  serve?: Pick<StartOptions, 'port' | 'record' | 'faults' | 'transaction'>;
 }
 
 /** Everything the emulator holds, as plain JSON: what the sandbox saves between commands. */
@@ -197,6 +197,8 @@ export interface FakeOpenhim extends FakeServer {
   now(): number;
   /** the stores and the processor's work in flight, as plain JSON */
   snapshot(): OpenhimSnapshot;
+  /** replaces the stores and the work in flight with a snapshot's (the sandbox, before each request) */
+  load(state: OpenhimSnapshot): void;
   /**
    * Fault injection for tests: when set, called for every request before anything else; a Reply it returns is
    * sent instead of the normal answer (e.g. fail the second POST /tasks).
@@ -758,14 +760,20 @@ export async function startOpenhim(options: OpenhimOptions = {}): Promise<FakeOp
     },
   };
 
-  if (options.state) {
-    const st = structuredClone(options.state);
+  const load = (state: OpenhimSnapshot) => {
+    const st = structuredClone(state);
+    tasks.clear();
+    transactions.clear();
+    outcomes.clear();
+    claims71.length = 0;
+    rounds405.length = 0;
     for (const t of st.tasks) tasks.set(t._id, t);
     for (const t of st.transactions) transactions.set(t._id, t);
     for (const [tid, status] of Object.entries(st.outcomes)) outcomes.set(tid, status);
     claims71.push(...(st.claims as Claim71[]));
     rounds405.push(...(st.rounds as Round405[]));
-  }
+  };
+  if (options.state) load(options.state);
   const snapshot = (): OpenhimSnapshot =>
     structuredClone({
       tasks: [...tasks.values()],
@@ -1096,6 +1104,7 @@ export async function startOpenhim(options: OpenhimOptions = {}): Promise<FakeOp
     addUser,
     now,
     snapshot,
+    load,
   };
   return fake;
 }

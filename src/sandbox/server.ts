@@ -54,6 +54,8 @@ export interface StartOptions {
   record?: boolean;
   /** trouble to inject before the emulator sees a request */
   faults?: Faults;
+  /** runs each request's handling inside it (the sandbox: load the shared state, handle, save; see session.ts) */
+  transaction?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 /** `--faults 429:10%,503:5%,reset:2%,latency:50ms`: each request draws at most one fault. */
@@ -138,7 +140,7 @@ export async function startServer(handler: Handler, opts: StartOptions = {}): Pr
         .then(async () => {
           if (latency > 0) await new Promise((r) => setTimeout(r, latency));
           if (fault) return textReply(Number(fault), `${FAULT_TEXT[fault]} (injected by --faults)`, fault === '429' || fault === '503' ? { 'retry-after': '1' } : {});
-          return handler(rec);
+          return opts.transaction ? opts.transaction(async () => handler(rec)) : handler(rec);
         })
         .catch((err: unknown): Reply => textReply(500, `fake server error: ${String(err)}`))
         .then(async (reply) => {

@@ -1,7 +1,14 @@
 /**
- * The sandbox: the four emulators on 127.0.0.1, started from (and saved back to) one state file, so
- * separate commands build on each other. Used in-process by `--sandbox` (ephemeral ports) and by
- * `taskctl sandbox serve` (fixed ports). Loaded only when the sandbox is used.
+ * The sandbox: the four emulators on 127.0.0.1 over one state file, so separate commands build on each other.
+ * Used in-process by `--sandbox` (ephemeral ports) and by `taskctl sandbox serve` (fixed ports). Loaded only
+ * when the sandbox is used.
+ *
+ * Every request is a transaction on the state file, under the lock of the one locked writer
+ * (src/config/write.ts): load the file's state into the emulators, let the OpenHIM processor catch up on the
+ * time since it last ran, handle the request, write the state back if it changed. So several processes
+ * (two shells, a `serve` and a `--sandbox` command, a `--wait` in one terminal and a create in another) share
+ * one sandbox and lose nothing: no process writes a state it read before another one's write. The
+ * processor has no timer: it runs, for the time that passed, whenever anyone asks.
  *
  * The emulators follow the newest behaviour in providers/*.md: OpenHIM is the "8.5.0" master build (Basic
  * auth, 404 for unknown task ids, the 7.1+ processor), not 4.0.5 (token auth only, 500/200 for unknown ids,
@@ -30,14 +37,14 @@ export const SANDBOX_CREDENTIALS = {
 const SECRET_FIELD: Record<Provider, string> = { openhim: 'password', conductor: 'keySecret', close: 'apiKey', spaaza: 'tokenSecret' };
 /** the OpenHIM processor polls this often in the sandbox (the real core: every 2 s) */
 const POLL_MS = 250;
-/** at most this many polls are caught up at start (a sandbox untouched for days is simply finished) */
+/** at most this many polls are caught up at once (a sandbox untouched for days is simply finished) */
 const MAX_CATCH_UP = 4000;
-const STATE_VERSION = 1;
+const STATE_VERSION = 2;
 
 export interface SandboxState {
   version: number;
-  /** epoch ms of the last save: the processor catches up on the time since */
-  savedAt: number;
+  /** epoch ms up to which the OpenHIM processor has run: the next request catches up on the time since */
+  processorAt: number;
   openhim: OpenhimSnapshot;
   conductor: ConductorSnapshot;
   close: CloseSnapshot;
@@ -49,6 +56,8 @@ export interface SandboxOptions {
   /** `sandbox serve`: OpenHIM on port, Conductor +1, Close +2, Spaaza +3 (default: ephemeral ports) */
   port?: number;
   faults?: Faults;
+  /** write the seeded demo over whatever state there is (`sandbox reset`) */
+  reset?: boolean;
 }
 
 export interface Sandbox {
@@ -74,12 +83,7 @@ export function readState(file: string): SandboxState | null {
   } catch {
     return null;
   }
-  try {
-    const st = JSON.parse(text) as SandboxState;
-    return st && st.version === STATE_VERSION && st.openhim && st.conductor && st.close && st.spaaza ? st : null;
-  } catch {
-    return null;
-  }
+  return parseState(text);
 }
 
 /** Writes the state through the one locked, atomic writer of config and state files (0600, 0700 directory). */
@@ -88,12 +92,83 @@ export async function writeState(file: string, state: SandboxState): Promise<voi
   await updateFileLocked(file, () => `${JSON.stringify(state)}\n`, { mode: 0o600 });
 }
 
+function parseState(text: string | null): SandboxState | null {
+  if (text === null) return null;
+  try {
+    const st = JSON.parse(text) as SandboxState;
+    return st && st.version === STATE_VERSION && st.openhim && st.conductor && st.close && st.spaaza ? st : null;
+  } catch {
+    return null;
+  }
+}
+
+/** the state's text; `processorAt` alone changing (an idle processor) is no reason to write */
+const stateText = (st: SandboxState) => `${JSON.stringify(st)}\n`;
+const sameApartFromClock = (a: SandboxState, b: SandboxState | null) => b !== null && stateText({ ...a, processorAt: 0 }) === stateText({ ...b, processorAt: 0 });
+
 export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
-  const saved = readState(opts.stateFile);
-  const serve = (offset: number) => ({ record: false, faults: opts.faults, ...(opts.port !== undefined ? { port: opts.port + offset } : {}) });
+  const { updateFileLocked } = await import('../config/write.js');
+  // requests of this process take turns (the file lock serialises processes, this queue the requests within one)
+  let queue: Promise<unknown> = Promise.resolve();
+  let inTransaction = false;
+  let processorAt = Date.now();
+  let fresh = false;
+  let emulators: { openhim: FakeOpenhim; conductor: FakeConductor; close: FakeClose; spaaza: FakeSpaaza } | undefined;
+  const current = (): SandboxState => {
+    const e = emulators!;
+    return { version: STATE_VERSION, processorAt, openhim: e.openhim.snapshot(), conductor: e.conductor.snapshot(), close: e.close.snapshot(), spaaza: e.spaaza.snapshot() };
+  };
+  /** the processor runs for the time since it last ran (until it has nothing to do) */
+  const catchUp = async () => {
+    const now = Date.now();
+    const owed = Math.floor((now - processorAt) / POLL_MS);
+    let ran = 0;
+    while (ran < Math.min(owed, MAX_CATCH_UP) && (await emulators!.openhim.processor.tick())) ran++;
+    // idle (or too far behind): the time is not owed any more
+    processorAt = ran < owed ? now : processorAt + ran * POLL_MS;
+  };
+  const transaction = <T>(fn: () => Promise<T>): Promise<T> => {
+    // a request made while one is handled (none today) must not wait for itself
+    if (inTransaction) return fn();
+    const run = async () => {
+      let result: T;
+      await updateFileLocked(
+        opts.stateFile,
+        async (old) => {
+          inTransaction = true;
+          try {
+            const before = parseState(old);
+            if (before) {
+              const e = emulators!;
+              e.openhim.load(before.openhim);
+              e.conductor.load(before.conductor);
+              e.close.load(before.close);
+              e.spaaza.load(before.spaaza);
+              processorAt = before.processorAt;
+            } else {
+              // no state (first use, or removed/unreadable): what this process holds, the seeded demo on first use
+              processorAt = Date.now();
+            }
+            await catchUp();
+            result = await fn();
+            const after = current();
+            return before && sameApartFromClock(after, before) ? null : stateText(after);
+          } finally {
+            inTransaction = false;
+          }
+        },
+        { mode: 0o600 },
+      );
+      return result!;
+    };
+    const p = queue.then(run, run);
+    queue = p.catch(() => undefined);
+    return p;
+  };
+  const serve = (offset: number) => ({ record: false, faults: opts.faults, transaction, ...(opts.port !== undefined ? { port: opts.port + offset } : {}) });
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    const openhim: FakeOpenhim = await startOpenhim({ flavor: 'master', processor: 'manual', lifetimeMs: 0, state: saved?.openhim, serve: serve(0) });
+    const openhim: FakeOpenhim = await startOpenhim({ flavor: 'master', processor: 'manual', lifetimeMs: 0, serve: serve(0) });
     started.push(openhim);
     const conductor: FakeConductor = await startConductor({
       ...SANDBOX_CREDENTIALS.conductor,
@@ -101,7 +176,6 @@ export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
       callerName: 'Sandbox User',
       instance: 'taskctl-sandbox',
       lifetimeMs: 0,
-      state: saved?.conductor,
       serve: serve(1),
     });
     started.push(conductor);
@@ -110,7 +184,6 @@ export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
       user: { email: 'sandbox@example.com', first_name: 'Sandbox', last_name: 'User' },
       rateLimit: { requestsPerSecond: 20 },
       lifetimeMs: 0,
-      state: saved?.close,
       serve: serve(2),
     });
     started.push(close);
@@ -119,17 +192,18 @@ export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
       tokenSecret: SANDBOX_CREDENTIALS.spaaza.tokenSecret,
       chain: SANDBOX_CREDENTIALS.spaaza.chain,
       lifetimeMs: 0,
-      state: saved?.spaaza,
       serve: serve(3),
     });
     started.push(spaaza);
-    if (!saved) seedDemo({ openhim, conductor, close, spaaza });
-    else {
-      // the OpenHIM processor kept "running" while no command did: catch up on the polls missed
-      const missed = Math.min(MAX_CATCH_UP, Math.floor((Date.now() - saved.savedAt) / POLL_MS));
-      for (let i = 0; i < missed && (await openhim.processor.tick()); i++);
-    }
-    openhim.processor.start(POLL_MS);
+    emulators = { openhim, conductor, close, spaaza };
+    // the seeded demo, written now unless another process's state is already there
+    seedDemo(emulators);
+    await updateFileLocked(opts.stateFile, (old) => {
+      if (!opts.reset && parseState(old)) return null;
+      fresh = true;
+      processorAt = Date.now();
+      return stateText(current());
+    });
     const urls: Record<Provider, string> = { openhim: openhim.url, conductor: conductor.url, close: close.url, spaaza: spaaza.url };
     const values: Record<Provider, Record<string, unknown>> = {
       openhim: { ...SANDBOX_CREDENTIALS.openhim },
@@ -137,26 +211,17 @@ export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
       close: { ...SANDBOX_CREDENTIALS.close },
       spaaza: { ...SANDBOX_CREDENTIALS.spaaza },
     };
-    const save = () =>
-      writeState(opts.stateFile, {
-        version: STATE_VERSION,
-        savedAt: Date.now(),
-        openhim: openhim.snapshot(),
-        conductor: conductor.snapshot(),
-        close: close.snapshot(),
-        spaaza: spaaza.snapshot(),
-      });
-    if (!saved) await save();
     return {
       stateFile: opts.stateFile,
-      fresh: !saved,
+      fresh,
       urls,
       profile(provider) {
         const v: ResolvedProfile['values'] = { url: urls[provider], insecure: false, ...values[provider] };
         const fields = Object.fromEntries(Object.entries(v).map(([k, value]) => [k, { value, source: 'sandbox' }]));
         return { name: 'sandbox', provider, file: null, fields, values: v, secret: String(v[SECRET_FIELD[provider]]), unset: [], sandbox: true };
       },
-      save,
+      // every request saved its own changes; this brings the processor's work up to now into the file
+      save: () => transaction(async () => undefined),
       close: async () => {
         await Promise.all(started.map((s) => s.close()));
       },

@@ -85,7 +85,7 @@ export interface SpaazaOptions {
   firstId?: number;
   tasks?: SpaazaTaskInput[];
   /** the sandbox's server settings: fixed port, no recording, injected faults (see server.ts) */
-  serve?: Pick<StartOptions, 'port' | 'record' | 'faults'>;
+  serve?: Pick<StartOptions, 'port' | 'record' | 'faults' | 'transaction'>;
   /** start from this saved state (the sandbox's state file) */
   state?: SpaazaSnapshot;
 }
@@ -129,6 +129,8 @@ export interface FakeSpaaza extends FakeServer {
   /** answer the next `n` requests (matching `match`, default all) with this status; status 0 resets the connection instead */
   failNext(n: number, status: number, headers?: Record<string, string>, body?: unknown, match?: (req: RecordedRequest) => boolean): void;
   snapshot(): SpaazaSnapshot;
+  /** replaces the tasks and counters with a snapshot's (the sandbox, before each request) */
+  load(state: SpaazaSnapshot): void;
 }
 
 export function spaazaError(code: number, name: string, description: string): unknown {
@@ -188,13 +190,16 @@ export async function startSpaaza(options: SpaazaOptions = {}): Promise<FakeSpaa
   const injections: Array<{ remaining: number; status: number; headers?: Record<string, string>; body?: unknown; match?: (r: RecordedRequest) => boolean }> = [];
   let baseUrl = '';
 
-  if (options.state) {
-    const st = structuredClone(options.state);
+  const load = (state: SpaazaSnapshot) => {
+    const st = structuredClone(state);
+    tasks.clear();
+    failOnRunSet.clear();
     for (const t of st.tasks) tasks.set(t.id, t);
     nextId = st.nextId;
     nextLogId = st.nextLogId;
     for (const [id, message] of Object.entries(st.failOnRun)) failOnRunSet.set(Number(id), message);
-  }
+  };
+  if (options.state) load(options.state);
   const iso = () => new Date().toISOString();
   const log = (t: SpaazaTask, level: SpaazaLog['level'], message: string) => {
     t.logs.push({ id: nextLogId++, date: iso(), level, message });
@@ -484,6 +489,7 @@ export async function startSpaaza(options: SpaazaOptions = {}): Promise<FakeSpaa
   return {
     ...server,
     snapshot: () => structuredClone({ tasks: [...tasks.values()], nextId, nextLogId, failOnRun: Object.fromEntries(failOnRunSet) }),
+    load,
     tokenId,
     tokenSecret,
     chain,

@@ -8,7 +8,7 @@ import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, ROOT, baseEnv, runCli } from '../helpers/cli.js';
+import { BIN, ROOT, baseEnv, runCli, startCli } from '../helpers/cli.js';
 
 function freshHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'taskctl-sbx-'));
@@ -62,6 +62,45 @@ describe('e2e: --sandbox', () => {
     expect(task.status, w.stderr).toBe('Completed');
     expect(task.transactions.map((t) => t.rerunStatus)).toEqual(['Failed', 'Failed']);
   });
+
+  it('commands running at the same time lose nothing: every request is a transaction on the state file', async () => {
+    const home = freshHome();
+    await sb(home, ['sandbox', 'status']); // not a --sandbox command: creates nothing
+    // six processes at once on a fresh HOME: each would seed and save its own state if writes were last-writer-wins
+    const texts = ['one', 'two', 'three', 'four'];
+    const runs = await Promise.all([
+      ...texts.map((t) => sb(home, ['close', 'task', 'create', '--lead', 'lead_sandboxdemo', '--text', `parallel ${t}`, '--json'], { timeoutMs: 60_000 })),
+      ...['a', 'b'].map((d) => sb(home, ['spaaza', 'task', 'create', '--desc', `parallel ${d}`, '--export-index', 'users', '--export-format', 'json', '--at', '+1h', '--json'], { timeoutMs: 60_000 })),
+    ]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    // the seeded demo was created once: the first-use note appears in exactly one process
+    expect(runs.filter((r) => r.stderr.includes('emulated servers with demo data')).length).toBe(1);
+    const close = (await sb(home, ['close', 'task', 'list', '--type', 'all', '--json'])).json<Array<{ text: string }>>();
+    expect(close.map((t) => t.text).filter((t) => t.startsWith('parallel')).sort()).toEqual(texts.map((t) => `parallel ${t}`).sort());
+    expect(close).toHaveLength(7 + texts.length);
+    const spaazaIds = runs.slice(texts.length).map((r) => r.json<{ id: number }>().id);
+    expect(new Set(spaazaIds).size).toBe(2);
+    const spaaza = (await sb(home, ['spaaza', 'task', 'list', '--json'])).json<Array<{ id: number; desc: string }>>();
+    expect(spaaza.filter((t) => t.desc.startsWith('parallel')).map((t) => t.id).sort()).toEqual([...spaazaIds].sort());
+  }, 120_000);
+
+  it('a watch in one process sees what another process does meanwhile (resume), and finishes', async () => {
+    const home = freshHome();
+    const paused = (await sb(home, ['openhim', 'task', 'list', '--status', 'Paused', '--json'])).json<Array<{ _id: string }>>();
+    expect(paused).toHaveLength(1);
+    const id = paused[0]._id;
+    const watch = startCli(['--sandbox', 'openhim', 'task', 'watch', id, '--interval', '100', '--wait-timeout', '60s'], { env: baseEnv(home), cwd: home, timeoutMs: 90_000 });
+    let seenPaused = '';
+    watch.child.stderr!.on('data', (d: Buffer) => (seenPaused += d.toString()));
+    for (let i = 0; i < 300 && !seenPaused.includes('Paused'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(seenPaused).toContain('Paused');
+    const resume = await sb(home, ['openhim', 'task', 'resume', id]);
+    expect(resume.code, resume.stderr).toBe(0);
+    const w = await watch.result;
+    expect(w.code, w.stderr).toBe(0);
+    expect(w.stdout).toMatch(/^Status\tCompleted$/m);
+    expect(w.stdout).toMatch(/^Successful\t2$/m);
+  }, 120_000);
 
   it('XDG_STATE_HOME decides where the state lives; TASKCTL_SANDBOX=1 is --sandbox', async () => {
     const home = freshHome();

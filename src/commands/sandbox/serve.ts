@@ -4,8 +4,6 @@ import { openSandbox, SANDBOX_CREDENTIALS, type Sandbox } from '../../sandbox/se
 import { parseFaults, type Faults } from '../../sandbox/server.js';
 import { stateFileOf } from './common.js';
 
-const SAVE_EVERY_MS = 2000;
-
 export const run: Handler = async (ctx, { opts }) => {
   const port = (opts.port as number | undefined) ?? 8480;
   if (port + 3 > 65535) throw new UsageError(`--port ${port}: the four servers need ports ${port}..${port + 3}, above 65535`);
@@ -63,18 +61,13 @@ export const run: Handler = async (ctx, { opts }) => {
     ].join('\n'),
   );
   ctx.info(`sandbox serving on 127.0.0.1:${port}..${port + 3}${faults ? ` with faults ${opts.faults as string}` : ''}; Ctrl-C or SIGTERM stops it`);
-  let saving: Promise<void> = Promise.resolve();
-  const saver = setInterval(() => {
-    saving = saving.then(() => sb.save()).catch((err: Error) => ctx.warn(`could not save the sandbox state (${err.message})`));
-  }, SAVE_EVERY_MS);
   // the first Ctrl-C or SIGTERM aborts ctx.signal; its reason carries the exit code (130 / 143)
   const signal = await new Promise<string>((resolve) => {
     const name = () => ((ctx.signal.reason as { exitCode?: number } | undefined)?.exitCode === 143 ? 'SIGTERM' : 'SIGINT');
     if (ctx.signal.aborted) return resolve(name());
     ctx.signal.addEventListener('abort', () => resolve(name()), { once: true });
   });
-  clearInterval(saver);
-  await saving;
+  // each request saved its own changes; this brings the OpenHIM processor's work up to now
   await sb.save();
   await sb.close();
   ctx.info(`sandbox stopped (${signal}); state saved in ${file}`);

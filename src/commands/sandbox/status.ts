@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Handler } from '../types.js';
 import { readState, summarize } from '../../sandbox/session.js';
 import { stateFileOf } from './common.js';
@@ -10,11 +11,12 @@ export const run: Handler = async (ctx, { opts }) => {
     return;
   }
   const counts = summarize(state);
-  ctx.out.result({ sandbox: true, stateFile: file, exists: true, savedAt: new Date(state.savedAt).toISOString(), counts }, () => {
+  const changed = fs.statSync(file).mtime.toISOString();
+  ctx.out.result({ sandbox: true, stateFile: file, exists: true, changedAt: changed, counts }, () => {
     ctx.out.keyValues([
       ['Sandbox', 'taskctl\'s built-in emulators (not real servers)'],
       ['State file', file],
-      ['Saved', new Date(state.savedAt).toISOString()],
+      ['Changed', changed],
       ...Object.entries(counts).flatMap(([provider, c]) => Object.entries(c).map(([k, v]) => [`${provider} ${k}`, String(v)] as [string, string])),
     ]);
   });
