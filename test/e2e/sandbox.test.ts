@@ -270,6 +270,12 @@ describe('e2e: sandbox serve', () => {
       const r = await runCli(['openhim', 'transaction', 'list', '--status', 'Failed', '--json'], { env: { ...baseEnv(home), ...s.env }, cwd: home });
       expect(r.code, r.stderr).toBe(0);
       expect(r.json<unknown[]>()).toHaveLength(6);
+
+      // one sandbox: a --sandbox command of another process (same state file) changes what serve answers
+      const c = await sb(home, ['close', 'task', 'create', '--lead', 'lead_sandboxdemo', '--text', 'made beside serve', '--json']);
+      expect(c.code, c.stderr).toBe(0);
+      const listed = await fetch(`${s.env.CLOSE_URL}/api/v1/task/?_type=all`, { headers: { authorization: basic(s.env.CLOSE_API_KEY, '') } });
+      expect(((await listed.json()) as { data: Array<{ id: string; text: string }> }).data.find((t) => t.id === c.json<{ id: string }>().id)?.text).toBe('made beside serve');
     } finally {
       const stopped = await s.stop();
       expect(stopped.code).toBe(0);
