@@ -167,6 +167,12 @@ describe('e2e: --sandbox', () => {
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain('sandbox (spaaza)');
     expect(show.stdout).toMatch(/tokenSecret\t\*\*\*\tsandbox/);
+    const plist = await sb(home, ['profile', 'list']);
+    expect(plist.code, plist.stderr).toBe(0);
+    expect(plist.stdout.trim().split('\n').slice(1).map((l) => l.split('\t').slice(0, 2).join(' '))).toEqual(['sandbox openhim', 'sandbox conductor', 'sandbox close', 'sandbox spaaza']);
+    const test = await sb(home, ['profile', 'test']);
+    expect(test.code, test.stderr).toBe(0);
+    expect(test.stderr.match(/^✓ sandbox \(\w+\): connected and authenticated to taskctl's emulator, not a real server$/gm)).toHaveLength(4);
   }, 120_000);
 
   it('a broken .openhimrc in the cwd is irrelevant under --sandbox (and is an error without it)', async () => {

@@ -7,6 +7,19 @@ import { loadProvider } from '../../providers/index.js';
 import { requireProfile } from './common.js';
 
 export const run: Handler = async (ctx, { args }) => {
+  // --sandbox: every provider's sandbox profile, each against its emulator
+  if (ctx.sandbox) {
+    const results: Array<Record<string, unknown> & { provider: string }> = [];
+    for (const provider of PROVIDERS) {
+      const facts = await (await loadProvider(provider)).test(ctx, await ctx.profile(provider));
+      results.push({ ok: true, provider, sandbox: true, ...facts });
+    }
+    if (ctx.globals.dryRun) return;
+    ctx.out.result(results, () => {
+      for (const r of results) ctx.info(ctx.errStyle.green(`✓ sandbox (${r.provider}): connected and authenticated to taskctl's emulator, not a real server`));
+    });
+    return;
+  }
   const config = await ctx.config();
   const name = (args[0] as string | undefined) ?? ctx.globals.profile;
   let provider: Provider | undefined;
