@@ -53,3 +53,26 @@ describe('the start-up bundle', () => {
     expect(code).toContain('commander.unknownOption');
   });
 });
+
+describe('the sandbox is loaded only when used', () => {
+  // a string only the sandbox's code holds (its seeded demo), and one only its emulators hold
+  const SANDBOX_MARKERS = ['Wallet ledger, last 24 h (sandbox)', 'Invalid batch size specified'];
+  const entry = fs.readFileSync(path.join(DIST, 'taskctl.js'), 'utf8');
+  const runtime = /import\("\.\/(chunks\/runtime-[^"]+\.js)"\)/.exec(entry)?.[1];
+
+  it('dist holds the sandbox (so the checks below can fail)', () => {
+    const all = fs
+      .readdirSync(path.join(DIST, 'chunks'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => fs.readFileSync(path.join(DIST, 'chunks', f), 'utf8'))
+      .join('\n');
+    for (const m of SANDBOX_MARKERS) expect(all.includes(m), m).toBe(true);
+  });
+
+  it('neither start-up nor a command against a real server (the runtime chunk and what it imports statically) loads it', () => {
+    expect(runtime).toBeDefined();
+    const files = [...staticClosure(path.join(DIST, 'taskctl.js')), ...staticClosure(path.join(DIST, runtime!))];
+    const code = files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    for (const m of SANDBOX_MARKERS) expect(code.includes(m), `${m} is loaded without --sandbox`).toBe(false);
+  });
+});
