@@ -10,6 +10,7 @@ import path from 'node:path';
 import { useRealStack } from './harness.js';
 import { createPublicChannel, getTask, sendThroughRouter, startUpstream, waitForTransaction, type Upstream } from './openhim-client.js';
 import { runCli, sandboxDir } from '../helpers/cli.js';
+import { openhimScenario } from '../helpers/openhim-scenario.js';
 
 const stack = useRealStack({ pollPeriodMillis: 500 });
 let upstream: Upstream;
@@ -47,105 +48,15 @@ afterAll(async () => {
 });
 
 describe('taskctl against a real OpenHIM 4.0.5', () => {
-  it('openhim status reports 4.0.5, token auth and a small clock offset', async () => {
-    const r = await taskctl(['openhim', 'status', '--json']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const s = r.json<{ version: string; auth: string; clockOffsetMs: number }>();
-    expect(s.version).toBe('4.0.5');
-    expect(s.auth).toBe('token');
-    expect(Math.abs(s.clockOffsetMs)).toBeLessThan(5000);
-  });
-
-  it('openhim api GET /heartbeat prints the JSON', async () => {
-    const r = await taskctl(['openhim', 'api', 'GET', '/heartbeat']);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toHaveProperty('now');
-  });
-
-  it('transaction list finds the transactions made through the router', async () => {
-    const r = await taskctl(['openhim', 'transaction', 'list', '--status', 'Successful', '--limit', '100', '--json']);
-    expect(r.code).toBe(0);
-    const found = r.json<{ _id: string }[]>().map((t) => t._id);
-    for (const tid of tids) expect(found).toContain(tid);
-    const count = await taskctl(['openhim', 'transaction', 'list', '--status', 'Successful', '--count', '--json']);
-    expect(count.code).toBe(0);
-    // 4.0.5 answers the bulkrerun representation with an array: taskctl counts it
-    expect(count.json<{ count: number }>().count).toBeGreaterThanOrEqual(tids.length);
-  });
-
-  let taskId: string;
-
-  it('task create --paused prints the id the server reports; get and list show it', async () => {
-    const r = await taskctl(['openhim', 'task', 'create', '--tids', tids.slice(0, 3).join(','), '--paused', '--batch-size', '1']);
-    expect(r.code).toBe(0);
-    taskId = r.stdout.trim();
-    expect(taskId).toMatch(/^[0-9a-f]{24}$/);
-    const server = await getTask(stack(), taskId);
-    expect(server.status).toBe('Paused');
-    expect(server.transactions.map((t: { tid: string }) => t.tid)).toEqual(tids.slice(0, 3));
-
-    const get = await taskctl(['openhim', 'task', 'get', taskId, '--json']);
-    expect(get.code).toBe(0);
-    expect(get.json<{ _id: string; status: string; totalTransactions: number }>()).toMatchObject({ _id: taskId, status: 'Paused', totalTransactions: 3 });
-
-    const list = await taskctl(['openhim', 'task', 'list', '--status', 'Paused', '--json']);
-    expect(list.code).toBe(0);
-    expect(list.json<{ _id: string }[]>().map((t) => t._id)).toContain(taskId);
-  });
-
-  it('task resume, then task watch until Completed with every rerun successful (exit 0)', async () => {
-    const resume = await taskctl(['openhim', 'task', 'resume', taskId]);
-    expect(resume.code).toBe(0);
-    const watch = await taskctl(['openhim', 'task', 'watch', taskId, '--interval', '300', '--json']);
-    expect(watch.code).toBe(0);
-    const events = watch.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; status?: string });
-    expect(events[events.length - 1]).toMatchObject({ event: 'end', status: 'Completed' });
-    const server = await getTask(stack(), taskId);
-    expect(server.status).toBe('Completed');
-    expect(server.transactions.every((t: { rerunStatus?: string }) => t.rerunStatus === 'Successful')).toBe(true);
-  }, 90_000);
-
-  it('task cancel on a second paused task keeps it Cancelled', async () => {
-    const created = await taskctl(['openhim', 'task', 'create', '--tids', tids[3], '--paused', '--json']);
-    expect(created.code).toBe(0);
-    const id = created.json<{ id: string }>().id;
-    const cancel = await taskctl(['openhim', 'task', 'cancel', id, '--yes']);
-    expect(cancel.code).toBe(0);
-    await new Promise((r) => setTimeout(r, 1500)); // three processor polls
-    expect((await getTask(stack(), id)).status).toBe('Cancelled');
-
-    const del = await taskctl(['openhim', 'task', 'delete', id, '--yes', '--json']);
-    expect(del.code).toBe(0);
-    expect(del.json<{ results: { id: string; ok: boolean }[] }>().results).toEqual([expect.objectContaining({ id, ok: true })]);
-    const gone = await taskctl(['openhim', 'task', 'get', id]);
-    expect(gone.code).toBe(5);
-  });
-
-  it('an unknown task id is "not found" (exit 5), although 4.0.5 answers 500 on GET and 200 on PUT', async () => {
-    const get = await taskctl(['openhim', 'task', 'get', '5f0000000000000000000000']);
-    expect(get.code).toBe(5);
-    expect(get.stderr).toMatch(/not found/);
-    const pause = await taskctl(['openhim', 'task', 'pause', '5f0000000000000000000000', '--json']);
-    expect(pause.code).toBe(5);
-    expect(pause.json<{ results: { ok: boolean; status: number }[] }>().results[0]).toMatchObject({ ok: false, status: 404 });
-  });
-
-  it('transaction rerun --yes with a filter creates tasks the server lists', async () => {
-    const r = await taskctl(['openhim', 'transaction', 'rerun', '--channel', await channelId(), '--paused', '--yes', '--json']);
-    expect(r.code).toBe(0);
-    const doc = r.json<{ count: number; tasks: { id: string }[] }>();
-    expect(doc.count).toBeGreaterThanOrEqual(tids.length);
-    expect(doc.tasks.length).toBeGreaterThan(0);
-    const list = await taskctl(['openhim', 'task', 'list', '--status', 'Paused', '--all', '--json']);
-    const listed = list.json<{ _id: string }[]>().map((t) => t._id);
-    for (const t of doc.tasks) expect(listed).toContain(t.id);
-  });
-
-  it('a wrong password is exit 4', async () => {
-    const r = await runCli(['--config', config, 'openhim', 'status'], { env: { OPENHIM_PASSWORD: 'wrong-password-x' }, secrets: ['wrong-password-x'] });
-    expect(r.code).toBe(4);
-    expect(r.stderr).toContain('authentication refused');
+  // the scenario's steps (test/helpers/openhim-scenario.ts); the sandbox runs the same ones (test/e2e/sandbox-scenario.test.ts)
+  openhimScenario({
+    taskctl,
+    withPassword: (password, args) => runCli(['--config', config, ...args], { env: { OPENHIM_PASSWORD: password }, secrets: [password] }),
+    getTask: (id) => getTask(stack(), id),
+    tids: () => tids,
+    channelId,
+    version: '4.0.5',
+    unknownTaskStatus: 500,
   });
 
   it('TLS: without the core certificate, exit 6 with how to fix it; --insecure works with a warning', async () => {
@@ -166,6 +77,7 @@ describe('taskctl against a real OpenHIM 4.0.5', () => {
 });
 
 async function channelId(): Promise<string> {
-  const r = await taskctl(['openhim', 'api', 'GET', '/channels', '--json', '--query', "[?name=='cli-scenario']._id | [0]"]);
-  return r.json<string>();
+  // a string picked by --query prints bare (no JSON quotes), as jq -r would
+  const r = await taskctl(['openhim', 'api', 'GET', '/channels', '--query', "[?name=='cli-scenario']._id | [0]"]);
+  return r.stdout.trim();
 }
