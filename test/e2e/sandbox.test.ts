@@ -313,3 +313,57 @@ describe('e2e: sandbox serve', () => {
     }
   }, 120_000);
 });
+
+/** The ```sh block of the README that follows `marker`, as its lines. */
+function readmeBlock(marker: string): string {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const from = readme.indexOf(marker);
+  expect(from, marker).toBeGreaterThan(-1);
+  const start = readme.indexOf('```sh\n', from) + '```sh\n'.length;
+  return readme.slice(start, readme.indexOf('```', start));
+}
+
+/** bash running `script` with `taskctl` on PATH (the built binary) in a fresh HOME. */
+function bash(home: string, script: string, env: Record<string, string> = {}) {
+  const bin = path.join(home, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, 'taskctl'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('bash', ['-c', script], { cwd: home, env: { ...baseEnv(home), PATH: `${bin}:${process.env.PATH}`, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 100_000);
+    child.on('close', (code) => (clearTimeout(killer), resolve({ code, stdout, stderr })));
+  });
+}
+
+describe('e2e: the README sandbox blocks run as written', () => {
+  it('the tour, one command per provider, on a fresh HOME', async () => {
+    const home = freshHome();
+    const tour = readmeBlock('A short tour, one command per provider');
+    const r = await bash(home, `set -e -o pipefail\n${tour}`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\tresumed\t200/);
+    expect(r.stdout).toMatch(/^Result\tcompleted$/m);
+    expect(r.stdout).toContain('Call back about the renewal');
+    expect(fs.readFileSync(path.join(home, 'ledger.csv'), 'utf8').split('\n')[0]).toBe('id,chain_id,index,timestamp,value');
+    expect(r.stdout).toMatch(/^Sandbox\ttaskctl's built-in emulators \(not real servers\)$/m);
+  }, 120_000);
+
+  it('the CI job step: serve with --faults, a script against it, kill', async () => {
+    const home = freshHome();
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const step = readmeBlock('### `sandbox serve`: test your scripts against it').replaceAll('8480', String(port));
+    fs.mkdirSync(path.join(home, 'scripts'));
+    // "your script": the main job, against the servers the environment variables name (no --sandbox)
+    fs.writeFileSync(path.join(home, 'scripts', 'rerun-failed.sh'), '#!/bin/sh\nexec taskctl openhim transaction rerun --status Failed --yes --wait --retries 8\n', { mode: 0o755 });
+    const runnerTemp = fs.mkdtempSync(path.join(home, 'runner-'));
+    const r = await bash(home, `set -e\n${step}\nwait "$sandbox" || echo "serve exited $?"`, { RUNNER_TEMP: runnerTemp });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/task [0-9a-f]{24} completed: 6 of 6 reruns successful/);
+    expect(r.stdout).not.toContain('serve exited');
+    expect(fs.existsSync(path.join(runnerTemp, 'sandbox.json'))).toBe(true);
+  }, 120_000);
+});
