@@ -23,7 +23,7 @@ import { startSpaaza, type FakeSpaaza, type SpaazaSnapshot } from './spaaza.js';
 import type { Faults } from './server.js';
 import { seedDemo } from './seed.js';
 import { stateDir } from '../config/trust.js';
-import type { Provider } from '../config/providers.js';
+import { PROVIDER_FACTS, type Provider } from '../config/providers.js';
 import type { ResolvedProfile } from '../config/resolve.js';
 
 /** The sandbox's credentials: public on purpose, they open nothing but the sandbox. */
@@ -34,7 +34,6 @@ export const SANDBOX_CREDENTIALS = {
   spaaza: { tokenId: 'sandbox-token-id', tokenSecret: 'sandbox-token-secret', chain: 1764 },
 } as const;
 
-const SECRET_FIELD: Record<Provider, string> = { openhim: 'password', conductor: 'keySecret', close: 'apiKey', spaaza: 'tokenSecret' };
 /** the OpenHIM processor polls this often in the sandbox (the real core: every 2 s) */
 const POLL_MS = 250;
 /** at most this many polls are caught up at once (a sandbox untouched for days is simply finished) */
@@ -218,7 +217,7 @@ export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
       profile(provider) {
         const v: ResolvedProfile['values'] = { url: urls[provider], insecure: false, ...values[provider] };
         const fields = Object.fromEntries(Object.entries(v).map(([k, value]) => [k, { value, source: 'sandbox' }]));
-        return { name: 'sandbox', provider, file: null, fields, values: v, secret: String(v[SECRET_FIELD[provider]]), unset: [], sandbox: true };
+        return { name: 'sandbox', provider, file: null, fields, values: v, secret: String(v[PROVIDER_FACTS[provider].secret]), unset: [], sandbox: true };
       },
       // every request saved its own changes; this brings the processor's work up to now into the file
       save: () => transaction(async () => undefined),

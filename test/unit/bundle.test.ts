@@ -22,6 +22,15 @@ function staticClosure(file: string, seen = new Set<string>()): Set<string> {
   return seen;
 }
 
+/** Every chunk of dist, as one text. */
+function allChunks(): string {
+  return fs
+    .readdirSync(path.join(DIST, 'chunks'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => fs.readFileSync(path.join(DIST, 'chunks', f), 'utf8'))
+    .join('\n');
+}
+
 /** Strings only these libraries' code contains. */
 const MARKERS: Record<string, string> = {
   undici: 'llhttp',
@@ -36,11 +45,7 @@ describe('the start-up bundle', () => {
   const code = loaded.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
 
   it('has the markers this test relies on somewhere in dist (so the check below can fail)', () => {
-    const all = fs
-      .readdirSync(path.join(DIST, 'chunks'))
-      .filter((f) => f.endsWith('.js'))
-      .map((f) => fs.readFileSync(path.join(DIST, 'chunks', f), 'utf8'))
-      .join('\n');
+    const all = allChunks();
     for (const [lib, marker] of Object.entries(MARKERS)) expect(all.includes(marker), `${lib} marker ${marker}`).toBe(true);
   });
 
@@ -61,11 +66,7 @@ describe('the sandbox is loaded only when used', () => {
   const runtime = /import\("\.\/(chunks\/runtime-[^"]+\.js)"\)/.exec(entry)?.[1];
 
   it('dist holds the sandbox (so the checks below can fail)', () => {
-    const all = fs
-      .readdirSync(path.join(DIST, 'chunks'))
-      .filter((f) => f.endsWith('.js'))
-      .map((f) => fs.readFileSync(path.join(DIST, 'chunks', f), 'utf8'))
-      .join('\n');
+    const all = allChunks();
     for (const m of SANDBOX_MARKERS) expect(all.includes(m), m).toBe(true);
   });
 

@@ -3,6 +3,7 @@ import { ExitWith, UsageError } from '../../errors.js';
 import { openSandbox, SANDBOX_CREDENTIALS, type Sandbox } from '../../sandbox/session.js';
 import { parseFaults, type Faults } from '../../sandbox/server.js';
 import { stateFileOf } from './common.js';
+import { PROVIDER_FACTS, PROVIDERS } from '../../config/providers.js';
 
 export const run: Handler = async (ctx, { opts }) => {
   const port = (opts.port as number | undefined) ?? 8480;
@@ -24,39 +25,17 @@ export const run: Handler = async (ctx, { opts }) => {
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new ExitWith(1, `cannot listen on 127.0.0.1:${port}..${port + 3} (${e.code}); choose other ports with --port`);
     throw err;
   }
-  const { openhim, conductor, close, spaaza } = SANDBOX_CREDENTIALS;
+  // one table of values per provider gives both the profile block and the environment variables
+  const values = Object.fromEntries(PROVIDERS.map((p) => [p, { url: sb.urls[p], ...SANDBOX_CREDENTIALS[p] } as Record<string, unknown>]));
   ctx.writeOut(
     [
       `# taskctl sandbox: emulated servers with demo data, not real ones (state in ${file})`,
       '# profiles (add to ~/.config/taskctl/config.yaml, or use the environment variables below):',
       'profiles:',
-      '  sandbox-openhim:',
-      '    provider: openhim',
-      `    url: ${sb.urls.openhim}`,
-      `    username: ${openhim.username}`,
-      `    password: ${openhim.password}`,
-      `    auth: ${openhim.auth}`,
-      '  sandbox-conductor:',
-      '    provider: conductor',
-      `    url: ${sb.urls.conductor}`,
-      `    keyId: ${conductor.keyId}`,
-      `    keySecret: ${conductor.keySecret}`,
-      '  sandbox-close:',
-      '    provider: close',
-      `    url: ${sb.urls.close}`,
-      `    apiKey: ${close.apiKey}`,
-      '  sandbox-spaaza:',
-      '    provider: spaaza',
-      `    url: ${sb.urls.spaaza}`,
-      `    tokenId: ${spaaza.tokenId}`,
-      `    tokenSecret: ${spaaza.tokenSecret}`,
-      `    chain: ${spaaza.chain}`,
+      ...PROVIDERS.flatMap((p) => [`  sandbox-${p}:`, `    provider: ${p}`, ...Object.entries(values[p]).map(([k, v]) => `    ${k}: ${String(v)}`)]),
       '',
       '# environment variables:',
-      `export OPENHIM_URL=${sb.urls.openhim} OPENHIM_USERNAME=${openhim.username} OPENHIM_PASSWORD=${openhim.password} OPENHIM_AUTH=${openhim.auth}`,
-      `export CONDUCTOR_SERVER_URL=${sb.urls.conductor} CONDUCTOR_AUTH_KEY=${conductor.keyId} CONDUCTOR_AUTH_SECRET=${conductor.keySecret}`,
-      `export CLOSE_URL=${sb.urls.close} CLOSE_API_KEY=${close.apiKey}`,
-      `export SPAAZA_URL=${sb.urls.spaaza} SPAAZA_TOKEN_ID=${spaaza.tokenId} SPAAZA_TOKEN_SECRET=${spaaza.tokenSecret} SPAAZA_CHAIN=${spaaza.chain}`,
+      ...PROVIDERS.map((p) => `export ${Object.entries(PROVIDER_FACTS[p].env).map(([name, field]) => `${name}=${String(values[p][field])}`).join(' ')}`),
       '',
     ].join('\n'),
   );
