@@ -214,8 +214,9 @@ export class Context {
   /** The in-process sandbox (started on first use; its state saved and its servers closed by closeSandbox). */
   sandboxSession(): Promise<import('./sandbox/session.js').Sandbox> {
     this.sandboxPromise ??= (async () => {
-      const { openSandbox, defaultStateFile } = await import('./sandbox/session.js');
+      const { openSandbox, defaultStateFile, replacedWarning } = await import('./sandbox/session.js');
       const sb = await openSandbox({ stateFile: defaultStateFile(this.env) });
+      if (sb.replaced) this.warn(replacedWarning(sb.stateFile));
       if (sb.fresh) this.info(this.errStyle.dim(`taskctl: sandbox: emulated servers with demo data, nothing real is touched (state in ${sb.stateFile}; \`taskctl sandbox reset\` starts over)`));
       return sb;
     })();

@@ -63,10 +63,17 @@ export interface Sandbox {
   stateFile: string;
   /** true when this run created the state file (a fresh seeded demo) */
   fresh: boolean;
+  /** true when a state file was there but unreadable (not JSON, or of another version) and the seed replaced it */
+  replaced: boolean;
   urls: Record<Provider, string>;
   profile(provider: Provider): ResolvedProfile;
   save(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The warning when `replaced`: said by --sandbox commands and by `sandbox serve`. */
+export function replacedWarning(file: string): string {
+  return `the sandbox state in ${file} was unreadable (not taskctl's, or from another version): it now holds the seeded demo again`;
 }
 
 /** $XDG_STATE_HOME/taskctl/sandbox.json (default ~/.local/state/taskctl/sandbox.json) */
@@ -112,6 +119,7 @@ export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
   let inTransaction = false;
   let processorAt = Date.now();
   let fresh = false;
+  let replaced = false;
   let emulators: { openhim: FakeOpenhim; conductor: FakeConductor; close: FakeClose; spaaza: FakeSpaaza } | undefined;
   const current = (): SandboxState => {
     const e = emulators!;
@@ -200,6 +208,7 @@ export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
     await updateFileLocked(opts.stateFile, (old) => {
       if (!opts.reset && parseState(old)) return null;
       fresh = true;
+      replaced = old !== null && !opts.reset;
       processorAt = Date.now();
       return stateText(current());
     });
@@ -213,6 +222,7 @@ export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
     return {
       stateFile: opts.stateFile,
       fresh,
+      replaced,
       urls,
       profile(provider) {
         const v: ResolvedProfile['values'] = { url: urls[provider], insecure: false, ...values[provider] };

@@ -19,7 +19,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, baseEnv, runCli } from '../helpers/cli.js';
+import { BIN, baseEnv, freePortRun, runCli } from '../helpers/cli.js';
 import { openhimScenario } from '../helpers/openhim-scenario.js';
 
 const PASSWORD = 'openhim-password';
@@ -41,7 +41,7 @@ async function getTask(id: string) {
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'taskctl-sbx-scn-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePortRun();
   child = spawn(process.execPath, [BIN, 'sandbox', 'serve', '--port', String(port), '--state', path.join(home, 'sandbox.json')], { env: baseEnv(home), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -8,7 +8,7 @@ import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, ROOT, baseEnv, runCli, startCli } from '../helpers/cli.js';
+import { BIN, ROOT, baseEnv, freePortRun, runCli, startCli } from '../helpers/cli.js';
 
 function freshHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'taskctl-sbx-'));
@@ -175,6 +175,20 @@ describe('e2e: --sandbox', () => {
     expect(test.stderr.match(/^✓ sandbox \(\w+\): connected and authenticated to taskctl's emulator, not a real server$/gm)).toHaveLength(4);
   }, 120_000);
 
+  it('an unreadable state file is replaced by the seeded demo, with a warning (once)', async () => {
+    const home = freshHome();
+    const file = path.join(baseEnv(home).XDG_STATE_HOME, 'taskctl', 'sandbox.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '{"not": "a sandbox"');
+    const r = await sb(home, ['close', 'task', 'list', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`taskctl: warning: the sandbox state in ${file} was unreadable`);
+    // the seeded demo's seven Close tasks
+    expect(r.json<unknown[]>()).toHaveLength(7);
+    const again = await sb(home, ['close', 'task', 'list', '--json']);
+    expect(again.stderr).toBe('');
+  });
+
   it('a broken .openhimrc in the cwd is irrelevant under --sandbox (and is an error without it)', async () => {
     const home = freshHome();
     const dir = fs.mkdtempSync(path.join(home, 'proj-'));
@@ -246,7 +260,7 @@ function basic(user: string, pw: string) {
 describe('e2e: sandbox serve', () => {
   it('serves each emulator at the root of its own port, answers as the real servers do, works for taskctl and openhim-api.sh, stops on SIGTERM', async () => {
     const home = freshHome();
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePortRun();
     const s = await serve(home, ['--port', String(port)]);
     expect(s.env.OPENHIM_URL).toBe(`http://127.0.0.1:${port}`);
     expect(s.env.CONDUCTOR_SERVER_URL).toBe(`http://127.0.0.1:${port + 1}`);
@@ -294,7 +308,7 @@ describe('e2e: sandbox serve', () => {
     const bad = await runCli(['sandbox', 'serve', '--faults', '429:ten'], { env: baseEnv(home), cwd: home });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('"429:ten" is not a fault');
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePortRun();
     const s = await serve(home, ['--port', String(port), '--faults', '429:40%']);
     try {
       const statuses: number[] = [];
@@ -354,7 +368,7 @@ describe('e2e: the README sandbox blocks run as written', () => {
 
   it('the CI job step: serve with --faults, a script against it, kill', async () => {
     const home = freshHome();
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePortRun();
     const step = readmeBlock('### `sandbox serve`: test your scripts against it').replaceAll('8480', String(port));
     fs.mkdirSync(path.join(home, 'scripts'));
     // "your script": the main job, against the servers the environment variables name (no --sandbox)

@@ -145,3 +145,24 @@ export function errorJson(r: CliResult): { error: Record<string, unknown> } {
   }
   return JSON.parse(r.stdout) as { error: Record<string, unknown> };
 }
+
+/**
+ * The first of four consecutive free loopback ports (what `taskctl sandbox serve --port` needs), below the
+ * kernel's ephemeral range (32768+) so that no outgoing connection takes one meanwhile.
+ */
+export async function freePortRun(count = 4): Promise<number> {
+  const net = await import('node:net');
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 12000);
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await free(base + i);
+    if (ok) return base;
+  }
+  throw new Error('no run of free loopback ports found');
+}

@@ -1,6 +1,6 @@
 import type { Handler } from '../types.js';
 import { ExitWith, UsageError } from '../../errors.js';
-import { openSandbox, SANDBOX_CREDENTIALS, type Sandbox } from '../../sandbox/session.js';
+import { openSandbox, replacedWarning, SANDBOX_CREDENTIALS, type Sandbox } from '../../sandbox/session.js';
 import { parseFaults, type Faults } from '../../sandbox/server.js';
 import { stateFileOf } from './common.js';
 import { PROVIDER_FACTS, PROVIDERS } from '../../config/providers.js';
@@ -25,6 +25,7 @@ export const run: Handler = async (ctx, { opts }) => {
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new ExitWith(1, `cannot listen on 127.0.0.1:${port}..${port + 3} (${e.code}); choose other ports with --port`);
     throw err;
   }
+  if (sb.replaced) ctx.warn(replacedWarning(file));
   // one table of values per provider gives both the profile block and the environment variables
   const values = Object.fromEntries(PROVIDERS.map((p) => [p, { url: sb.urls[p], ...SANDBOX_CREDENTIALS[p] } as Record<string, unknown>]));
   ctx.writeOut(
