@@ -223,7 +223,7 @@ describe('e2e: sandbox reset and status', () => {
 interface Served {
   stdout: string;
   env: Record<string, string>;
-  stop(): Promise<{ code: number | null; stderr: string }>;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; stderr: string }>;
 }
 
 /** Starts `taskctl sandbox serve` and waits until it prints its environment block. */
@@ -245,8 +245,8 @@ async function serve(home: string, args: string[]): Promise<Served> {
   return {
     stdout,
     env,
-    stop: async () => {
-      child.kill('SIGTERM');
+    stop: async (signal = 'SIGTERM') => {
+      child.kill(signal);
       const code = await exited;
       return { code, stderr };
     },
@@ -323,7 +323,10 @@ describe('e2e: sandbox serve', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.json<unknown[]>()).toHaveLength(2);
     } finally {
-      await s.stop();
+      // Ctrl-C stops it as SIGTERM does, state saved
+      const stopped = await s.stop('SIGINT');
+      expect(stopped.code).toBe(0);
+      expect(stopped.stderr).toMatch(/sandbox stopped \(SIGINT\); state saved in /);
     }
   }, 120_000);
 });
