@@ -5,7 +5,7 @@
 import v8 from 'node:v8';
 import { Context, type GlobalOptions, type Streams } from './context.js';
 import { NoIds, TaskctlError, UsageError, exitCodeFor, stoppedError } from './errors.js';
-import { prepareQuery } from './output/render.js';
+import { checkColumns, prepareQuery } from './output/render.js';
 import { closeDispatchers } from './http/transport.js';
 import { reportNoIds } from './runner/many.js';
 import type { Invocation } from './cli.js';
@@ -85,6 +85,9 @@ export async function runInvocation(inv: Invocation, renv: RunEnvironment): Prom
     if (envError) throw envError;
     if (globals.query !== undefined) await prepareQuery(globals.query);
     if (!inv.spec.load) throw new UsageError(`'${inv.path.join(' ')}' needs a subcommand`);
+    const columns = typeof inv.spec.columns === 'function' ? inv.spec.columns(inv.opts) : inv.spec.columns;
+    if (globals.columns?.length) checkColumns(globals.columns, columns, `taskctl ${inv.path.join(' ')}`);
+    ctx.out.declareColumns(columns);
     const mod = await inv.spec.load();
     const code = (await mod.run(ctx, { args: inv.args, opts: inv.opts })) ?? 0;
     if (globals.dryRun && globals.json) ctx.out.printJson({ dryRun: true, requests: ctx.dryRunRecords });

@@ -54,6 +54,12 @@ export interface CommandSpec {
   hidden?: boolean;
   /** which provider's profile this command uses (inherited by subcommands) */
   provider?: Provider;
+  /**
+   * The columns of the table this command prints (header names), so `--columns` is checked before anything
+   * is sent; a function when they depend on the command's options (Close's `--fields`). A command without
+   * them has no table to pick from, and `--columns` is refused.
+   */
+  columns?: readonly string[] | ((opts: Record<string, unknown>) => readonly string[] | undefined);
   load?: () => Promise<{ run: Handler }>;
   subcommands?: readonly CommandSpec[];
 }

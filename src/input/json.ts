@@ -26,13 +26,23 @@ export function locate(text: string, offset: number): JsonLocation {
   return { line, column: end - lineStart + 1 };
 }
 
+/** `--data`, `--field "name"`: a source that is a flag's value, not a file */
+function isFlag(source: string): boolean {
+  return source.startsWith('--');
+}
+
 export class JsonSyntaxError extends Error {
   constructor(
     readonly source: string,
     readonly location: JsonLocation,
     readonly reason: string,
   ) {
-    super(`${source}:${location.line}:${location.column}: invalid JSON: ${reason}`);
+    super(
+      // a flag's value is no file: "--field approved:1:2:" would read as part of the field name
+      isFlag(source)
+        ? `${source}: invalid JSON at ${location.line > 1 ? `line ${location.line}, ` : ''}column ${location.column}: ${reason}`
+        : `${source}:${location.line}:${location.column}: invalid JSON: ${reason}`,
+    );
   }
 }
 
@@ -143,12 +153,12 @@ export function parseJsonLocated(text: string, source: string): unknown {
 }
 
 /** parseJsonLocated for user input: turns a syntax error into a UsageError (exit 2). */
-export function parseJsonInput(text: string, source: string): unknown {
+export function parseJsonInput(text: string, source: string, hint = 'fix the JSON; nothing was sent'): unknown {
   try {
     return parseJsonLocated(text, source);
   } catch (err) {
     if (err instanceof JsonSyntaxError) {
-      throw new UsageError(err.message, { hint: 'fix the JSON; nothing was sent' });
+      throw new UsageError(err.message, { hint });
     }
     throw err;
   }

@@ -49,9 +49,13 @@ export function parseFieldArgs(fields: readonly string[]): Record<string, unknow
   for (const f of fields) {
     const typed = /^([^=:]+):=(.*)$/s.exec(f);
     const plain = /^([^=:]+)=(.*)$/s.exec(f);
-    if (typed) setPath(out, typed[1].trim(), parseJsonInput(typed[2], `--field ${typed[1].trim()}`));
-    else if (plain) setPath(out, plain[1].trim(), plain[2]);
-    else throw new UsageError(`--field "${f}": expected name=value or name:=<json>`);
+    if (typed) {
+      // the field name quoted and the value shown, so the JSON's position never reads as part of the name
+      const name = typed[1].trim();
+      const value = typed[2];
+      setPath(out, name, parseJsonInput(value, `--field "${name}" value ${shorten(JSON.stringify(value), 40)}`, `after := comes JSON (true, 12, "text", {…}); a plain string is ${name}=…; nothing was sent`));
+    } else if (plain) setPath(out, plain[1].trim(), plain[2]);
+    else throw new UsageError(`--field ${JSON.stringify(f)}: no "=" in it`, { hint: 'write name=value (a string) or name:=<json> (typed, e.g. approved:=true); nothing was sent' });
   }
   return out;
 }

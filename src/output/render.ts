@@ -73,7 +73,21 @@ const COMFORT = 16;
 const MIN_CUT = 6;
 
 /** "execution time", "Execution-Time" and "execution_time" name the same column */
-const columnKey = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '-');
+export const columnKey = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '-');
+
+/**
+ * `--columns` against the columns a command's table has (called before any request is sent): an unknown
+ * name is a usage error naming it and listing the valid ones; `command` names a command without a table.
+ */
+export function checkColumns(names: readonly string[], valid: readonly string[] | undefined, command: string): void {
+  if (!valid) throw new UsageError(`--columns: \`${command}\` prints no table to pick columns from`, { hint: 'nothing was sent' });
+  const keys = valid.map(columnKey);
+  for (const name of names) {
+    if (!keys.includes(columnKey(name))) {
+      throw new UsageError(`--columns: no column "${name}" in \`${command}\`${didYouMean(columnKey(name), keys)}`, { hint: `columns: ${keys.join(', ')}; nothing was sent` });
+    }
+  }
+}
 
 /** "2024-06-01T10:00:00.000Z" → "2024-06-01 12:00:00 +02:00" in the local zone; anything else unchanged */
 export function localTime(text: string): string {
@@ -147,7 +161,14 @@ export function cellText(v: unknown): string {
 }
 
 export class Output {
+  /** the columns the command declared (CommandSpec.columns): every table it prints must have exactly these */
+  private declared?: readonly string[];
   constructor(private readonly o: OutputOptions) {}
+
+  /** The command's declared columns; a table that differs is a bug in the declaration (caught by the tests). */
+  declareColumns(columns: readonly string[] | undefined): void {
+    this.declared = columns;
+  }
 
   get json(): boolean {
     return this.o.json;
@@ -209,6 +230,10 @@ export class Output {
   }
 
   table<T>(rows: readonly T[], all: readonly Column<T>[]): void {
+    if (this.declared) {
+      const got = all.map((c) => columnKey(c.header)).join(',');
+      if (got !== this.declared.map(columnKey).join(',')) throw new Error(`internal: the table's columns (${got}) are not the declared ones (${this.declared.join(',')})`);
+    }
     const columns = this.pickColumns(all);
     const local = this.o.tty && this.o.localTime;
     const cells = rows.map((r) => columns.map((c) => {

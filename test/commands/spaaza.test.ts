@@ -135,7 +135,7 @@ describe('spaaza task create', () => {
       [['create', ...base, '--at', '26/05/2099 12:00'], /--at "26\/05\/2099 12:00": expected an ISO 8601 date-time/],
       [['create', ...base, '--at', '2020-01-01T00:00:00Z'], /--at 2020-01-01T00:00:00Z is in the past/],
       [['create', ...base, '--trigger', '{"once":"2099-13-01T00:00:00Z"}'], /trigger\.once: expected an ISO 8601 date-time/],
-      [['create', ...base, '--trigger', '{"once":'], /--trigger:1:\d+: invalid JSON/],
+      [['create', ...base, '--trigger', '{"once":'], /--trigger: invalid JSON at column \d+: unexpected end of input/],
       [['create', ...base], /task create needs a trigger/],
       [['create', '--desc', 'x', '--target', '{"action":"export","export_index":"users"}', '--at', FUTURE], /target\.export_format: required for an export/],
       [['create', '--file', 'broken.json'], /broken\.json:3:\d+: invalid JSON/],

@@ -206,7 +206,7 @@ describe('taskctl close (e2e)', () => {
     const f = await start();
     const r = await runCli(['close', 'api', 'POST', '/api/v1/task/', '--data', '{"_type": lead}'], { env: env(f) });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--data:1:');
+    expect(r.stderr).toContain('--data: invalid JSON at column 11: unexpected character "l"');
     expect(f.requests).toHaveLength(0);
   });
 

@@ -87,7 +87,10 @@ describe('JSON input', () => {
 
   it('--field name=value and name:=json build nested objects; later values win in merges', () => {
     expect(parseFieldArgs(['a=1', 'b:=1', 'c.d:=true', 'e:={"x":[1]}'])).toEqual({ a: '1', b: 1, c: { d: true }, e: { x: [1] } });
-    expect(() => parseFieldArgs(['novalue'])).toThrow(/expected name=value/);
+    expect(() => parseFieldArgs(['novalue'])).toThrow('--field "novalue": no "=" in it');
+    // a flag's value is no file: no "name:1:2" that reads as part of the field name
+    expect(() => parseFieldArgs(['approved:=1:1'])).toThrow('--field "approved" value "1:1": invalid JSON at column 2: unexpected text after the JSON value');
+    expect(() => parseJsonLocated('{\n  "a": 1,\n}', '--data')).toThrow('--data: invalid JSON at line 3, column 1: trailing comma before }');
     const o: Record<string, unknown> = { target: { export_index: 'users', export_format: 'csv' } };
     setPath(o, 'target.export_format', 'json');
     expect(o).toEqual({ target: { export_index: 'users', export_format: 'json' } });

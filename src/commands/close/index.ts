@@ -37,6 +37,8 @@ const taskCommands: CommandSpec = {
         'taskctl close task list --type missed_call,voicemail --incomplete --all --json',
         "taskctl close task list --incomplete --all --query '[].id' | taskctl close task complete -",
       ],
+      // with --fields the table has exactly those fields
+      columns: (opts) => (opts.fields as string[] | undefined) ?? ['id', 'type', 'date', 'done', 'assigned to', 'lead', 'text'],
       load: () => import('./task/list.js'),
     },
     {

@@ -90,6 +90,7 @@ export const conductorCommands: CommandSpec = {
             'taskctl conductor human list --search-type ADMIN --state ASSIGNED,IN_PROGRESS --definition approval --all',
             "taskctl conductor human list --assignee group:approvers --json --query '[].{id:taskId,wf:workflowId}'",
           ],
+          columns: ['task id', 'state', 'name', 'definition', 'assignee', 'claimant', 'workflow id', 'task ref', 'updated', 'input'],
           load: () => import('./human/list.js'),
         },
         {

@@ -13,6 +13,7 @@ export const configCommands: CommandSpec = {
         '.openhimrc.json, .openhimrc.yaml or .openhimrc.yml from the current directory upwards), trusted or not,\n' +
         'or the one file named by --config / TASKCTL_CONFIG.',
       examples: ['taskctl config path', 'taskctl config path --json'],
+      columns: ['file', 'role', 'trust', 'profiles'],
       load: () => import('./path.js'),
     },
     {

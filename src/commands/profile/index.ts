@@ -11,6 +11,7 @@ export const profileCommands: CommandSpec = {
       summary: 'profiles with provider, URL, and which are defaults',
       aliases: ['ls'],
       examples: ['taskctl profile list', 'taskctl profile list --json'],
+      columns: ['name', 'provider', 'url', 'default', 'file'],
       load: () => import('./list.js'),
     },
     {
@@ -18,6 +19,7 @@ export const profileCommands: CommandSpec = {
       summary: 'every resolved field with its source (file, env var, default); secrets masked',
       args: ['[name]'], argValues: { name: 'profile' },
       examples: ['taskctl profile show', 'taskctl profile show local', 'OPENHIM_PASSWORD=x taskctl profile show local --json'],
+      columns: ['field', 'value', 'source'],
       load: () => import('./show.js'),
     },
     {

@@ -106,6 +106,7 @@ export const spaazaCommands: CommandSpec = {
             { flags: '--all', description: 'every task (pages internally; --limit is ignored)' },
           ],
           examples: ['taskctl spaaza task list', 'taskctl spaaza task list --status DONE --action export --all', "taskctl spaaza task list --status ERROR --query '[].id'"],
+          columns: ['id', 'state', 'action', 'index', 'format', 'trigger', 'last run', 'desc'],
           load: () => import('./task/list.js'),
         },
         {
@@ -115,6 +116,8 @@ export const spaazaCommands: CommandSpec = {
           argDescriptions: { id: 'task id (a whole number)' },
           options: [{ flags: '--logs <n>', description: 'how many log entries to show (server default 10)', parse: 'nonNegativeInt' }],
           examples: ['taskctl spaaza task get 12345', 'taskctl spaaza task get 12345 --json --query state.code', 'taskctl spaaza task get 12345 --logs 50'],
+          // the task's logs
+          columns: ['time', 'level', 'log'],
           load: () => import('./task/get.js'),
         },
         {

@@ -5,6 +5,9 @@ import { ITEM_TSTATUSES, RERUN_STATUSES, SETTABLE_STATUSES, TASK_STATUSES } from
 const ID = '6b0513aa86b2e93ee54440c4';
 const ID2 = '6b0513c20e1bad58318d6b03';
 
+/** the table of a task's items (`task get`, and the failed ones after `task watch`) */
+export const TASK_ITEM_COLUMNS = ['tid', 'tstatus', 'rerun status', 'rerun id', 'error'] as const;
+
 const interval: OptionSpec = { flags: '--interval <ms>', description: 'time between polls in milliseconds', parse: 'positiveInt', defaultDescription: '2000' };
 const limit: OptionSpec = { flags: '--limit <n>', description: 'at most this many items', parse: 'positiveInt', defaultDescription: '50' };
 const page: OptionSpec = { flags: '--page <n>', description: 'page number, 1-based', parse: 'positiveInt', defaultDescription: '1' };
@@ -40,6 +43,7 @@ export const taskCommands: CommandSpec = {
         "taskctl openhim transaction list --status Failed --since 2h --query '[]._id' | taskctl openhim task create --tids-file -",
         'taskctl openhim task create --file task.json --wait',
       ],
+      columns: (opts) => (opts.wait ? TASK_ITEM_COLUMNS : undefined),
       load: () => import('./create.js'),
     },
     {
@@ -103,6 +107,7 @@ export const taskCommands: CommandSpec = {
         { flags: '--all', description: 'every transaction of the task (--limit ignored)' },
       ],
       examples: [`taskctl openhim task get ${ID}`, `taskctl openhim task get ${ID} --rerun-status Failed --all`, `taskctl openhim task get ${ID} --json --query status`],
+      columns: TASK_ITEM_COLUMNS,
       load: () => import('./get.js'),
     },
     {
@@ -122,6 +127,7 @@ export const taskCommands: CommandSpec = {
         'taskctl openhim task list --status Paused --since 7d',
         "taskctl openhim task list --user root@openhim.org --all --query '[]._id'",
       ],
+      columns: ['id', 'status', 'transactions', 'batch', 'user', 'created', 'execution time'],
       load: () => import('./list.js'),
     },
     {
@@ -148,6 +154,7 @@ export const taskCommands: CommandSpec = {
         `taskctl openhim task watch ${ID} ${ID2} --json --interval 5000`,
         "taskctl openhim transaction rerun --status Failed --yes --query 'tasks[].id' | taskctl openhim task watch - --wait-timeout 30m",
       ],
+      columns: TASK_ITEM_COLUMNS,
       load: () => import('./watch.js'),
     },
   ],

@@ -28,6 +28,7 @@ export const transactionCommands: CommandSpec = {
         'taskctl openhim transaction list --channel 6b0513a686b2e93ee5443ff0 --count',
         "taskctl openhim transaction list --status Failed --all --query '[]._id'",
       ],
+      columns: ['id', 'timestamp', 'status', 'method', 'path', 'channel', 'reruns'],
       load: () => import('./list.js'),
     },
     {
