@@ -33,7 +33,7 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--no-input', description: 'never prompt; fail instead where input is missing' },
   { flags: '--wide', description: 'tables: every column, cells never cut (at a terminal, tables otherwise fit its width)' },
   { flags: '--columns <a,b,…>', description: 'tables: only these columns, in this order (names as in the header)', parse: 'csv' },
-  { flags: '--local-time', description: 'times in tables in the local time zone (env TASKCTL_LOCAL_TIME=1); JSON stays UTC' },
+  { flags: '--local-time', description: 'times at a terminal (tables and details) in the local time zone (env TASKCTL_LOCAL_TIME=1); JSON stays UTC' },
   { flags: '--no-color', description: 'no ANSI colour (also NO_COLOR)' },
 ];
 

@@ -143,7 +143,7 @@ export class Context {
       width: init.streams.stdout.columns,
       wide: init.globals.wide,
       columns: init.globals.columns,
-      localTime: init.globals.localTime || init.env.TASKCTL_LOCAL_TIME === '1',
+      localTime: init.globals.localTime,
       warn: (m) => this.warn(m),
       changedSomething: () => this.sentChange,
     });
@@ -305,6 +305,7 @@ export class Context {
     if (!c) {
       c = (async () => {
         const { HttpClient } = await import('./http/client.js');
+        const { fieldSources } = await import('./config/resolve.js');
         const insecure = this.globals.insecure || profile.values.insecure;
         if (insecure) this.warn('TLS certificate verification is off (--insecure): the connection can be intercepted');
         return new HttpClient({
@@ -332,6 +333,7 @@ export class Context {
           sleep: this.sleep,
           now: this.now,
           userAgent: `taskctl/${this.version} node/${process.versions.node}`,
+          sources: fieldSources(profile),
         });
       })();
       this.clients.set(id, c);

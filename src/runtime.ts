@@ -42,6 +42,10 @@ export function normaliseGlobals(raw: Record<string, unknown>, env: NodeJS.Proce
     }
     fromEnv[o.key] = Number(v);
   }
+  const localTimeEnv = env.TASKCTL_LOCAL_TIME?.trim().toLowerCase();
+  if (localTimeEnv && !['1', '0', 'true', 'false'].includes(localTimeEnv)) {
+    throw new UsageError(`TASKCTL_LOCAL_TIME="${env.TASKCTL_LOCAL_TIME}": expected 1 (local times) or 0`, { hint: 'fix or unset the variable; nothing was sent' });
+  }
   const timeout = (raw.timeout as number | undefined) ?? fromEnv.timeout;
   return {
     profile: raw.profile as string | undefined,
@@ -62,7 +66,7 @@ export function normaliseGlobals(raw: Record<string, unknown>, env: NodeJS.Proce
     color: raw.color !== false,
     wide: Boolean(raw.wide),
     columns: raw.columns as string[] | undefined,
-    localTime: Boolean(raw.localTime),
+    localTime: Boolean(raw.localTime) || localTimeEnv === '1' || localTimeEnv === 'true',
   };
 }
 

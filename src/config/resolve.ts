@@ -159,8 +159,21 @@ export function resolveProfile(
   const parsed = profileSchemas[provider].safeParse(input);
   if (!parsed.success) {
     const secretKeys = new Set([facts.secret]);
-    const msg = parsed.error.issues.map((i) => describeIssue(i, name ? `profiles.${name}` : '', input, secretKeys)).join('; ');
-    throw new ConfigError(`${file ?? 'environment'}: ${msg}`, { hint: name ? undefined : `check ${Object.keys(facts.env).join(', ')}` });
+    // each bad value named where it came from: `OPENHIM_AUTH="bogus": expected …` (as TASKCTL_* are), or the file's field
+    let fromEnv = false;
+    const msg = parsed.error.issues
+      .map((i) => {
+        const source = fields[String(i.path[0] ?? '')]?.source ?? '';
+        if (source.startsWith('env:')) {
+          fromEnv = true;
+          const m = /^[^:]*: (.*), received (.*)$/s.exec(describeIssue(i, '', input, secretKeys));
+          return m ? `${source.slice(4)}=${m[2]}: ${m[1]}` : `${source.slice(4)}: ${describeIssue(i, '', input, secretKeys)}`;
+        }
+        const via = /\(\$\{([A-Za-z_][A-Za-z0-9_]*)\}\)$/.exec(source);
+        return `${file ?? 'environment'}: ${describeIssue(i, name ? `profiles.${name}` : '', input, secretKeys)}${via ? ` (from \${${via[1]}})` : ''}`;
+      })
+      .join('; ');
+    throw new ConfigError(msg, { hint: fromEnv ? 'fix or unset the variable; nothing was sent' : name ? undefined : `check ${Object.keys(facts.env).join(', ')}` });
   }
   const values = parsed.data as ResolvedProfile['values'];
   if (values.ca && origin && fields.ca && !fields.ca.source.startsWith('env:')) {
@@ -179,4 +192,27 @@ export function requireFields(profile: ResolvedProfile, keys: string[]): void {
   throw new ConfigError(`${profile.name === '(env)' ? 'the environment' : `profile "${profile.name}"`} has no ${missing.join(', ')}`, {
     hint: missing.map((k) => (envFor(k) ? `set ${envFor(k)} or add "${k}" to the profile` : `add "${k}" to the profile`)).join('; '),
   });
+}
+
+/**
+ * Where a field's value came from, as a user would look for it: `OPENHIM_URL`, `"url" of profile "prod" in
+ * /home/me/.config/taskctl/config.yaml`, `MY_PW (named in profile "prod", …)`, or the default. Errors name it
+ * in their hints ("check OPENHIM_URL"), so nobody edits a profile whose value an env var overrides.
+ */
+export function fieldSource(profile: Pick<ResolvedProfile, 'name' | 'provider' | 'fields' | 'file'>, key: string): string {
+  const facts = PROVIDER_FACTS[profile.provider];
+  const envName = Object.entries(facts.env).find(([, f]) => f === key)?.[0];
+  const source = profile.fields[key]?.source;
+  if (!source) return envName ? `${envName} or "${key}" in the profile` : `"${key}" in the profile`;
+  if (source.startsWith('env:')) return source.slice(4);
+  if (source === 'default') return `the default ${key} (set ${envName ? `${envName} or ` : ''}"${key}" in the profile)`;
+  const where = `profile "${profile.name}" in ${profile.file}`;
+  const via = /\(\$\{([A-Za-z_][A-Za-z0-9_]*)\}\)$/.exec(source);
+  if (via) return `${via[1]} (named by "${key}" of ${where})`;
+  return `"${key}" of ${where}`;
+}
+
+/** fieldSource for each field of the profile, for the HTTP client's hints. */
+export function fieldSources(profile: ResolvedProfile): Record<string, string> {
+  return Object.fromEntries(Object.keys(profile.fields).map((k) => [k, fieldSource(profile, k)]));
 }

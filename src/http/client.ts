@@ -110,6 +110,8 @@ export interface ClientOptions {
   now: () => number;
   auth?: AuthStrategy;
   userAgent: string;
+  /** where each profile field came from (`OPENHIM_URL`, `"url" of profile "x" in FILE`), for hints */
+  sources?: Record<string, string>;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -225,7 +227,7 @@ export class HttpClient {
           this.log(`* ${code}: retrying in ${Math.round(wait)} ms (${attempt + 1}/${maxRetries})`);
           if (await this.pause(wait)) continue;
         }
-        throw networkError(err, url, { maybeApplied: unanswered, timeoutMs: spec.timeoutMs ?? this.opts.timeoutMs });
+        throw networkError(err, url, { maybeApplied: unanswered, timeoutMs: spec.timeoutMs ?? this.opts.timeoutMs, urlSource: url.origin === new URL(this.baseUrl).origin ? this.opts.sources?.url : undefined });
       }
       this.release();
       this.observeRateLimit(res, ticket);
@@ -464,8 +466,9 @@ const TLS_CODES = new Set([
   'CERT_NOT_YET_VALID',
 ]);
 
-export function networkError(err: unknown, url: URL, opts: { maybeApplied?: boolean; timeoutMs?: number } = {}): TaskctlError {
-  const e = baseNetworkError(err, url, opts.timeoutMs);
+/** `urlSource`: where the base URL came from (`OPENHIM_URL`, a profile file), named in the hint of a failed connection */
+export function networkError(err: unknown, url: URL, opts: { maybeApplied?: boolean; timeoutMs?: number; urlSource?: string } = {}): TaskctlError {
+  const e = baseNetworkError(err, url, opts.timeoutMs, opts.urlSource);
   if (opts.maybeApplied && e instanceof NetworkError) {
     e.maybeApplied = true;
     e.hint = e.hint ? `${MAYBE_APPLIED_HINT}; ${e.hint}` : MAYBE_APPLIED_HINT;
@@ -473,7 +476,7 @@ export function networkError(err: unknown, url: URL, opts: { maybeApplied?: bool
   return e;
 }
 
-function baseNetworkError(err: unknown, url: URL, timeoutMs?: number): TaskctlError {
+function baseNetworkError(err: unknown, url: URL, timeoutMs?: number, urlSource?: string): TaskctlError {
   const code = errorCode(err);
   const host = url.host;
   if (code === 'TASKCTL_DEADLINE') {
@@ -508,7 +511,7 @@ function baseNetworkError(err: unknown, url: URL, timeoutMs?: number): TaskctlEr
   };
   const msg = messages[code];
   if (msg) {
-    const hint = code.includes('TIMEOUT') ? 'raise --timeout (milliseconds) or check the server' : 'check the URL in the profile and that the server is running';
+    const hint = code.includes('TIMEOUT') ? 'raise --timeout (milliseconds) or check the server' : `check ${urlSource ?? 'the URL'} and that the server is running`;
     return new NetworkError(msg, { hint, cause: err });
   }
   if (code === 'ERR_INVALID_URL' || code === 'UND_ERR_INVALID_ARG') return new UsageError(`invalid request: ${(err as Error).message}`);

@@ -6,10 +6,15 @@ import type { Context } from '../context.js';
 
 export interface Progress {
   update(done: number, total: number, detail?: string): void;
+  /**
+   * A sentence that is true for now ("waiting for the task processor to pick it up"): drawn in place of the
+   * bar until it is taken back (undefined), so it leaves the screen when it stops being true.
+   */
+  note(text: string | undefined): void;
   stop(): void;
 }
 
-const NOOP: Progress = { update: () => undefined, stop: () => undefined };
+const NOOP: Progress = { update: () => undefined, note: () => undefined, stop: () => undefined };
 
 export function formatDuration(ms: number): string {
   const s = Math.floor(ms / 1000);
@@ -35,17 +40,28 @@ export function progressBar(ctx: Context, label = ''): Progress {
   if (!ctx.showProgress) return NOOP;
   const started = ctx.now();
   let lastLen = 0;
+  let last: [number, number, string | undefined] = [0, 0, undefined];
+  let note: string | undefined;
   const draw = (done: number, total: number, detail = '') => {
+    last = [done, total, detail];
     const width = Math.max(10, Math.min(30, ctx.stderrColumns - 50));
     const ratio = total > 0 ? Math.min(1, done / total) : 0;
     const filled = Math.round(ratio * width);
     const bar = '='.repeat(Math.max(0, filled - 1)) + (filled > 0 ? (filled === width ? '=' : '>') : '') + ' '.repeat(width - filled);
-    const text = `${label ? `${label} ` : ''}[${bar}] ${done}/${total} ${String(Math.round(ratio * 100)).padStart(3)}%${detail ? `  ${detail}` : ''}  ${formatDuration(ctx.now() - started)}`;
+    const elapsed = formatDuration(ctx.now() - started);
+    const full = note ? `${note}  ${elapsed}` : `${label ? `${label} ` : ''}[${bar}] ${done}/${total} ${String(Math.round(ratio * 100)).padStart(3)}%${detail ? `  ${detail}` : ''}  ${elapsed}`;
+    // one line that never wraps: \r can only go back to the start of the terminal's last row
+    const text = [...full].length < ctx.stderrColumns ? full : `${[...full].slice(0, Math.max(1, ctx.stderrColumns - 2)).join('')}…`;
     ctx.writeErr(`\r${text}${' '.repeat(Math.max(0, lastLen - text.length))}`);
     lastLen = text.length;
   };
   return {
     update: draw,
+    note: (text) => {
+      if (text === note) return;
+      note = text;
+      if (lastLen) draw(...last);
+    },
     stop: () => {
       if (lastLen) ctx.writeErr(`\r${' '.repeat(lastLen)}\r`);
       lastLen = 0;
@@ -70,6 +86,7 @@ export function spinner(ctx: Context, message: string): Progress {
   timer.unref();
   return {
     update: () => undefined,
+    note: () => undefined,
     stop: () => {
       clearInterval(timer);
       ctx.writeErr(`\r${' '.repeat(len)}\r`);

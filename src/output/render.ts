@@ -89,6 +89,9 @@ export function checkColumns(names: readonly string[], valid: readonly string[] 
   }
 }
 
+/** a whole ISO 8601 time with its zone: "2024-06-01T10:00:00.000Z", "2024-06-01T12:00:00+02:00" */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
 /** "2024-06-01T10:00:00.000Z" → "2024-06-01 12:00:00 +02:00" in the local zone; anything else unchanged */
 export function localTime(text: string): string {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text)) return text;
@@ -292,21 +295,41 @@ export class Output {
       return;
     }
     const w = Math.max(...shown.map(([k]) => k.length)) + 1;
-    this.o.write(shown.map(([k, v]) => `${this.o.styler.bold(`${k}:`.padEnd(w))}  ${cellText(v)}`).join('\n') + '\n');
+    // --local-time: a value that is a whole ISO 8601 time is shown in the local zone, as in tables
+    const text = (v: unknown) => {
+      const t = cellText(v);
+      return this.o.localTime && ISO_TIME.test(t) ? localTime(t) : t;
+    };
+    this.o.write(shown.map(([k, v]) => `${this.o.styler.bold(`${k}:`.padEnd(w))}  ${text(v)}`).join('\n') + '\n');
   }
 }
 
-/** A JSON key as a human label: "clockOffsetMs" → "Clock offset (ms)", "url" → "URL", "userId" → "User ID". */
+/**
+ * A JSON key as a human label: "clockOffsetMs" → "Clock offset", "uptimeSeconds" → "Uptime", "url" → "URL",
+ * "userId" → "User ID". The unit goes with the value (factPairs), not the label.
+ */
 export function humanLabel(key: string): string {
-  const unit = /Ms$/.test(key) ? ' (ms)' : '';
   const words = key
-    .replace(/Ms$/, '')
+    .replace(/(Ms|Seconds)$/, '')
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
     .split(/[\s_-]+/)
     .map((w) => (['url', 'id', 'tls', 'jwt', 'api'].includes(w) ? w.toUpperCase() : w));
   const text = words.join(' ');
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${unit}`;
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/**
+ * Facts of a JSON result as the key-value block people read (`status`, `profile test`): human labels, the
+ * unit with the value ("12 ms", "3600 s"), null as "unknown". The JSON keeps its camelCase keys and numbers.
+ */
+export function factPairs(facts: object): [string, unknown][] {
+  return Object.entries(facts).map(([k, v]) => {
+    if (v === null) return [humanLabel(k), 'unknown'];
+    if (typeof v === 'number' && k.endsWith('Ms')) return [humanLabel(k), `${v} ms`];
+    if (typeof v === 'number' && k.endsWith('Seconds')) return [humanLabel(k), `${Math.round(v)} s`];
+    return [humanLabel(k), v];
+  });
 }
 
 /** tabs and newlines inside a cell would break the columns */

@@ -1,7 +1,7 @@
 /** Pieces every provider shares: reading a server message out of a body, and reading a success body. */
 import * as z from 'zod/mini';
 import { ApiError } from '../errors.js';
-import type { HttpResponse } from '../http/client.js';
+import type { HttpClient, HttpResponse } from '../http/client.js';
 
 export function isJsonResponse(res: HttpResponse): boolean {
   const ct = res.headers['content-type'];
@@ -57,4 +57,28 @@ export function parseResponse<T>(res: HttpResponse, schema: z.core.$ZodType<T>, 
     throw fail(opts.expected ? `expected ${opts.expected}` : `${issue.message}${where}`);
   }
   return opts.raw ? (value as T) : r.data;
+}
+
+/**
+ * Where the named profile fields came from, for a hint: `OPENHIM_USERNAME and "password" of profile "x" in
+ * FILE`. Fields from one profile file are named together. `fallback` when the client knows no sources.
+ */
+export function whereFrom(client: HttpClient | undefined, keys: readonly string[], fallback: string): string {
+  const sources = client?.opts.sources;
+  if (!sources || keys.some((k) => !sources[k])) return fallback;
+  const parts: string[] = [];
+  const byFile = new Map<string, string[]>();
+  for (const k of keys) {
+    const m = /^("[^"]+") of (.+)$/.exec(sources[k]);
+    if (!m) {
+      if (!parts.includes(sources[k])) parts.push(sources[k]);
+      continue;
+    }
+    if (!byFile.has(m[2])) {
+      byFile.set(m[2], []);
+      parts.push(m[2]);
+    }
+    byFile.get(m[2])!.push(m[1]);
+  }
+  return parts.map((p) => (byFile.has(p) ? `${byFile.get(p)!.join(' and ')} of ${p}` : p)).join(' and ');
 }

@@ -1,20 +1,17 @@
 import type { Handler } from '../types.js';
 import { openhimStatus } from '../../providers/openhim/status.js';
+import { factPairs } from '../../output/render.js';
 
 export const run: Handler = async (ctx) => {
   const s = await openhimStatus(ctx);
   if (ctx.globals.dryRun) return;
   const sandbox = ctx.sandbox ? (await ctx.sandboxSession()).stateFile : null;
   ctx.out.result(sandbox ? { ...s, sandbox: true } : s, () => {
-    const offset = s.clockOffsetMs === null ? 'unknown' : `${s.clockOffsetMs} ms${Math.abs(s.clockOffsetMs) > 5000 ? ' (token auth allows ±10 s)' : ''}`;
+    // the same labels and units as `profile test` (factPairs); the JSON keys stay camelCase
+    const farOff = s.clockOffsetMs !== null && Math.abs(s.clockOffsetMs) > 5000;
     ctx.out.keyValues([
       ...(sandbox ? ([['Server', `Sandbox (taskctl's emulated OpenHIM, not a real server; state in ${sandbox})`]] as [string, string][]) : []),
-      ['URL', s.url],
-      ['Version', s.version ?? 'unknown'],
-      ['Timezone', s.serverTimezone ?? undefined],
-      ['Clock offset', offset],
-      ['Uptime', s.uptimeSeconds === null ? undefined : `${Math.round(s.uptimeSeconds)} s`],
-      ['Auth', s.auth],
+      ...factPairs(s).map(([label, v]): [string, unknown] => [label, label === 'Clock offset' && farOff ? `${v} (token auth allows ±10 s)` : v]),
     ]);
   });
   if (s.clockOffsetMs !== null && Math.abs(s.clockOffsetMs) > 8000) {

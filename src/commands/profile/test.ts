@@ -1,4 +1,4 @@
-import { humanLabel } from '../../output/render.js';
+import { factPairs } from '../../output/render.js';
 import type { Handler } from '../types.js';
 import { ConfigError } from '../../errors.js';
 import { PROVIDERS, type Provider } from '../../config/providers.js';
@@ -46,7 +46,7 @@ export const run: Handler = async (ctx, { args }) => {
   const facts = await mod.test(ctx, profile);
   if (ctx.globals.dryRun) return;
   ctx.out.result({ ok: true, provider, ...facts }, () => {
-    ctx.out.keyValues([['Profile', profile.name], ['Provider', provider], ...Object.entries(facts).filter(([k]) => k !== 'profile').map(([k, v]) => [humanLabel(k), v] as const)]);
+    ctx.out.keyValues([['Profile', profile.name], ['Provider', provider], ...factPairs(Object.fromEntries(Object.entries(facts).filter(([k]) => k !== 'profile')))]);
     ctx.info(ctx.errStyle.green(`✓ ${profile.name}: connected and authenticated`));
   });
 };

@@ -12,7 +12,7 @@ import { ApiError, AuthError, NotFoundError, errorForStatus, type TaskctlError }
 import type { HttpClient, HttpResponse } from '../../http/client.js';
 import { pathSegment } from '../../http/segment.js';
 import type { ProviderModule } from '../types.js';
-import { hostOf, shortText, tryJson } from '../errors.js';
+import { hostOf, shortText, tryJson, whereFrom } from '../errors.js';
 import { CloseAuth } from './auth.js';
 
 export const API_PREFIX = '/api/v1';
@@ -107,7 +107,7 @@ function errorFor(res: HttpResponse, what?: string, client?: HttpClient): Taskct
       return new AuthError(`Close refused the API key (${status} from ${hostOf(res)})`, {
         status: 401,
         serverMessage,
-        hint: "check CLOSE_API_KEY or the profile's apiKey; taskctl sends it as the Basic user name with an empty password",
+        hint: `check ${whereFrom(client, ['apiKey'], "CLOSE_API_KEY or the profile's apiKey")}; taskctl sends it as the Basic user name with an empty password`,
       });
     case 402:
       return new ApiError(`${subject}: Close says the organisation's plan limit is reached (${status})`, { status: 402, serverMessage });

@@ -9,7 +9,7 @@
  */
 import { ApiError, AuthError, NotFoundError, errorForStatus, type TaskctlError } from '../../errors.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
-import { hostOf, shortText, tryJson } from '../errors.js';
+import { hostOf, shortText, tryJson, whereFrom } from '../errors.js';
 
 export const TOKEN_ERRORS = new Set(['EXPIRED_TOKEN', 'INVALID_TOKEN', 'ERROR_WHILE_FETCHING']);
 
@@ -87,7 +87,8 @@ export class ConductorOssError extends ApiError {
 }
 
 const NEEDS_KEY_HINT = 'this server needs an application key: set keyId and keySecret in the profile, or CONDUCTOR_AUTH_KEY and CONDUCTOR_AUTH_SECRET';
-const CHECK_KEY_HINT = 'check keyId and keySecret (CONDUCTOR_AUTH_KEY, CONDUCTOR_AUTH_SECRET) and that the application key is still active';
+const checkKeyHint = (client: HttpClient | undefined) =>
+  `check ${whereFrom(client, ['keyId', 'keySecret'], 'keyId and keySecret (CONDUCTOR_AUTH_KEY, CONDUCTOR_AUTH_SECRET)')} and that the application key is still active`;
 
 /**
  * A non-2xx response as the typed error, with the server's own message. `humanApi`: the request was a
@@ -105,7 +106,7 @@ export function conductorErrorFor(res: HttpResponse, what?: string, client?: Htt
   if (res.status === 401 || res.status === 403) {
     if (body.kind === 'auth' || (res.status === 401 && body.kind !== 'error-response')) {
       const why = body.code === 'EXPIRED_TOKEN' ? 'the token has expired' : body.code ? `the token was refused (${body.code})` : 'authentication refused';
-      return new AuthError(`${prefix}${host}: ${why}`, { status: res.status, serverMessage, hint: hasKeys ? CHECK_KEY_HINT : NEEDS_KEY_HINT });
+      return new AuthError(`${prefix}${host}: ${why}`, { status: res.status, serverMessage, hint: hasKeys ? checkKeyHint(client) : NEEDS_KEY_HINT });
     }
     return new AuthError(`${prefix}permission refused by ${host}`, {
       status: res.status,

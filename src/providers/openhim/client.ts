@@ -4,7 +4,7 @@ import { requireFields, type ResolvedProfile } from '../../config/resolve.js';
 import { AuthError, NotFoundError, errorForStatus, type TaskctlError } from '../../errors.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
 import type { ProviderModule } from '../types.js';
-import { hostOf, shortText } from '../errors.js';
+import { hostOf, shortText, whereFrom } from '../errors.js';
 import { OpenhimAuth, type AuthMode } from './auth.js';
 
 /** Body of a 2xx a Basic-authenticated 8.x core sends for a path with no route (providers/openhim.md §2.2). */
@@ -33,22 +33,24 @@ async function connect(ctx: Context, opts: { timeoutMs?: number } = {}): Promise
   return client;
 }
 
-function unauthorizedError(res: HttpResponse, auth: OpenhimAuth | undefined): TaskctlError {
+function unauthorizedError(res: HttpResponse, client: HttpClient | undefined): TaskctlError {
+  const auth = client ? authOf(client) : undefined;
   const tried = auth ? auth.tried.join(', then ') : 'the configured mode';
+  const credentials = whereFrom(client, ['username', 'password'], 'the username and password');
   const hint =
     auth?.configured === 'auto'
-      ? 'check the username and password; or choose a mode with OPENHIM_AUTH / `auth:` in the profile (basic needs 5.1+, on by default from 7.1; token works on 4.x; session needs 7.2+)'
+      ? `check ${credentials}; or choose a mode with OPENHIM_AUTH / \`auth:\` in the profile (basic needs 5.1+, on by default from 7.1; token works on 4.x; session needs 7.2+)`
       : auth?.mode === 'basic'
         ? 'basic needs OpenHIM 5.1+ (on by default from 7.1): try auth: token for 4.x, or auth: auto'
         : auth?.mode === 'token'
-          ? 'check the password and the clocks; users created through the 7.2+ API have no token passport: try auth: basic or session'
-          : 'check the username and password, or choose another mode with OPENHIM_AUTH / `auth:` (basic, token, session, auto)';
+          ? `check ${whereFrom(client, ['password'], 'the password')} and the clocks; users created through the 7.2+ API have no token passport: try auth: basic or session`
+          : `check ${credentials}, or choose another mode with OPENHIM_AUTH / \`auth:\` (basic, token, session, auto)`;
   return new AuthError(`authentication refused by ${hostOf(res)} (tried ${tried})`, { status: 401, hint, serverMessage: shortText(res.text) });
 }
 
 function errorFor(res: HttpResponse, what?: string, client?: HttpClient): TaskctlError {
   const text = shortText(res.text);
-  if (res.status === 401) return unauthorizedError(res, client ? authOf(client) : undefined);
+  if (res.status === 401) return unauthorizedError(res, client);
   // 4.0.5 and the v8.5.0 tag answer 500 for a well-formed id that does not exist (§4.8): not found
   // (exit 5), and the error still carries the status the server really sent
   if (res.status === 500 && text.includes("Cannot read properties of null (reading 'transactions')")) {

@@ -29,7 +29,7 @@ function taskPath(id: string | number, rest = ''): string {
 export async function listTasks(client: HttpClient, query: ListQuery): Promise<SpaazaTask[] | undefined> {
   const res = await client.request({ method: 'GET', path: '/tasks', query: { ...query } });
   if (res.dryRun) return undefined;
-  if (!ok(res)) throw spaazaErrorFor(res, 'list tasks');
+  if (!ok(res)) throw spaazaErrorFor(res, 'list tasks', client);
   return parseResponse(res, taskListResponseSchema, 'list tasks', { expected: 'a JSON array of tasks' }) as SpaazaTask[];
 }
 
@@ -37,7 +37,7 @@ export async function listTasks(client: HttpClient, query: ListQuery): Promise<S
 export async function getTask(client: HttpClient, id: string, query: { log_limit?: number; offset?: number } = {}): Promise<SpaazaTask | undefined> {
   const res = await client.request({ method: 'GET', path: taskPath(id), query: { ...query } });
   if (res.dryRun) return undefined;
-  if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`);
+  if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`, client);
   return parseResponse(res, taskResponseSchema, `task ${id}`, { expected: 'a task object' }) as SpaazaTask;
 }
 
@@ -45,7 +45,7 @@ export async function getTask(client: HttpClient, id: string, query: { log_limit
 export async function createTask(client: HttpClient, body: CreateBody): Promise<SpaazaTask | undefined> {
   const res = await client.request({ method: 'POST', path: '/tasks', json: body });
   if (res.dryRun) return undefined;
-  if (!ok(res)) throw spaazaErrorFor(res, 'create task');
+  if (!ok(res)) throw spaazaErrorFor(res, 'create task', client);
   return parseResponse(res, taskResponseSchema, 'create task', { expected: 'a task object' }) as SpaazaTask;
 }
 
@@ -53,7 +53,7 @@ export async function createTask(client: HttpClient, body: CreateBody): Promise<
 export async function updateTask(client: HttpClient, id: string, body: UpdateBody): Promise<SpaazaTask | undefined> {
   const res = await client.request({ method: 'PUT', path: taskPath(id), json: body });
   if (res.dryRun) return undefined;
-  if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`);
+  if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`, client);
   return parseResponse(res, taskResponseSchema, `task ${id}`, { expected: 'a task object' }) as SpaazaTask;
 }
 
@@ -61,7 +61,7 @@ export async function updateTask(client: HttpClient, id: string, body: UpdateBod
 export async function deleteTask(client: HttpClient, id: string): Promise<number | undefined> {
   const res = await client.request({ method: 'DELETE', path: taskPath(id) });
   if (res.dryRun) return undefined;
-  if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`);
+  if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`, client);
   return res.status;
 }
 
@@ -73,7 +73,7 @@ export async function deleteTask(client: HttpClient, id: string): Promise<number
 export async function executeTask(client: HttpClient, id: string, timeoutMs: number): Promise<SpaazaState | undefined> {
   const res = await client.request({ method: 'POST', path: taskPath(id, '/execute'), timeoutMs, onStop: 'abort' });
   if (res.dryRun) return undefined;
-  if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`);
+  if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`, client);
   return parseResponse(res, stateResponseSchema, `run task ${id}`, { expected: 'a state object such as {"code":"DONE"}' }) as SpaazaState;
 }
 
@@ -81,7 +81,7 @@ export async function executeTask(client: HttpClient, id: string, timeoutMs: num
 export async function getDownloadUrl(client: HttpClient, id: string): Promise<string | undefined> {
   const res = await client.request({ method: 'GET', path: taskPath(id, '/download_url') });
   if (res.dryRun) return undefined;
-  if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`);
+  if (!ok(res)) throw spaazaErrorFor(res, `task ${id}`, client);
   return parseResponse(res, downloadUrlSchema, `download URL of task ${id}`, { expected: '{"url":"https://…"}' }).url;
 }
 

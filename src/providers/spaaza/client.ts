@@ -32,6 +32,6 @@ async function test(ctx: Context, profile: ResolvedProfile): Promise<Record<stri
 
 export const spaaza: ProviderModule = {
   connect,
-  errorFor: (res, what) => spaazaErrorFor(res, what),
+  errorFor: (res, what, client) => spaazaErrorFor(res, what, client),
   test,
 };

@@ -6,8 +6,8 @@
  * 400/422 → exit 1 with the hint "invalid target or trigger" (for the calls that send one), other → 1.
  */
 import { AuthError, errorForStatus, type TaskctlError } from '../../errors.js';
-import type { HttpResponse } from '../../http/client.js';
-import { hostOf, shortText } from '../errors.js';
+import type { HttpClient, HttpResponse } from '../../http/client.js';
+import { hostOf, shortText, whereFrom } from '../errors.js';
 
 function statusLine(res: HttpResponse): string {
   return `${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
@@ -24,7 +24,7 @@ function sendsTargetOrTrigger(res: HttpResponse): boolean {
   return (res.method === 'POST' && /\/tasks$/.test(path)) || (res.method === 'PUT' && /\/tasks\/[^/]+$/.test(path));
 }
 
-export function spaazaErrorFor(res: HttpResponse, what?: string): TaskctlError {
+export function spaazaErrorFor(res: HttpResponse, what?: string, client?: HttpClient): TaskctlError {
   const body = res.text.trim() ? shortText(res.text, 1000) : undefined;
   const prefix = what ? `${what}: ` : '';
   const details = { serverMessage: body };
@@ -32,7 +32,7 @@ export function spaazaErrorFor(res: HttpResponse, what?: string): TaskctlError {
     return new AuthError(`${prefix}authentication refused by ${hostOf(res)} (${statusLine(res)})`, {
       ...details,
       status: 401,
-      hint: 'check tokenId and tokenSecret (SPAAZA_TOKEN_ID, SPAAZA_TOKEN_SECRET) and that the access token is active',
+      hint: `check ${whereFrom(client, ['tokenId', 'tokenSecret'], 'tokenId and tokenSecret (SPAAZA_TOKEN_ID, SPAAZA_TOKEN_SECRET)')} and that the access token is active`,
     });
   }
   if (res.status === 403) {

@@ -93,17 +93,20 @@ export async function watchTasks(ctx: Context, client: HttpClient, ids: readonly
         const a = assess(read.task.status, counts, w.stablePolls);
         w.last = { task: read.task, counts, a };
         const elapsed = ctx.now() - started;
-        if (a.note && a.phase !== w.notedPhase) {
-          bar.stop();
-          ctx.info(`task ${w.id}: ${a.note}`);
-        }
+        // at a terminal a note is transient: it stands in for the bar while it is true (bar.note below);
+        // elsewhere (logs, CI) it is a line of the record
+        if (a.note && a.phase !== w.notedPhase && !ctx.showProgress) ctx.info(`task ${w.id}: ${a.note}`);
         if (ctx.globals.json) {
           if (changed || a.final) ctx.out.printEvent(event(a.final ? 'end' : 'progress', w.id, read.task, counts, a, elapsed));
         } else if (!ctx.showProgress && changed) {
           ctx.info(`${label(w.id)}${read.task.status}: ${progressText(counts)} rerun, ${outcomeText(counts)}`);
         }
         w.notedPhase = a.phase;
-        if (ctx.showProgress) drawBar(w);
+        if (ctx.showProgress) {
+          const notes = tasks.filter((t) => t.code === undefined && t.last?.a.note && !t.last.a.final).map((t) => `task ${t.id}: ${t.last!.a.note}`);
+          bar.note(notes.length ? notes.join('; ') : undefined);
+          drawBar(w);
+        }
         if (a.final) {
           bar.stop();
           w.code = finish(ctx, w.id, read.task, read.items, counts, a, elapsed, ids.length > 1);
