@@ -1,11 +1,12 @@
 /**
  * One voice across trees, through the binary: did-you-mean for a mistyped payload field and --columns checked
- * against the command's table, both before anything is sent.
+ * against the command's table, both before anything is sent; errors naming where a value came from (env var,
+ * profile file, ${VAR}); status and profile test with the same human labels.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CANARY, runCli, sandboxDir } from '../helpers/cli.js';
+import { CANARY, runCli, sandboxDir, writeConfig } from '../helpers/cli.js';
 import { startOpenhim, type FakeOpenhim } from '../servers/openhim.js';
 import { startClose, type FakeClose } from '../servers/close.js';
 
@@ -65,5 +66,64 @@ describe('--columns is checked before anything is sent', () => {
     const good = await runCli(['openhim', 'transaction', 'list', '--columns', 'STATUS,id'], { env: openhimEnv() });
     expect(good.code).toBe(0);
     expect(good.stdout).toBe(`status\tid\nFailed\t${tid}\n`);
+  });
+});
+
+describe('errors name where a value came from', () => {
+  let openhim: FakeOpenhim;
+  const USER = 'sources@example.org';
+  beforeAll(async () => {
+    openhim = await startOpenhim({ lifetimeMs: 60_000, users: [{ email: USER, password: CANARY.openhimPassword, groups: ['admin'] }] });
+  });
+  afterAll(async () => {
+    await openhim?.close();
+  });
+  // port 9 (discard) on loopback: nothing listens, the connection is refused
+  const DEAD = 'http://127.0.0.1:9';
+  const profileFile = (url: string) => writeConfig(`profiles:\n  prod:\n    provider: openhim\n    url: ${url}\n    username: ${USER}\n    password: \${MY_PW}\n`, 'config.yaml');
+
+  it('a refused connection says "check OPENHIM_URL" when the URL came from it, the profile and file when from there', async () => {
+    const env = await runCli(['openhim', 'task', 'list'], { env: { OPENHIM_URL: DEAD, OPENHIM_USERNAME: USER, OPENHIM_PASSWORD: CANARY.openhimPassword } });
+    expect(env.code).toBe(6);
+    expect(env.stderr).toBe('taskctl: could not connect to 127.0.0.1:9: connection refused (check OPENHIM_URL and that the server is running)\n');
+    const file = profileFile(DEAD);
+    const prof = await runCli(['--config', file, 'openhim', 'task', 'list'], { env: { MY_PW: CANARY.openhimPassword } });
+    expect(prof.code).toBe(6);
+    expect(prof.stderr).toBe(`taskctl: could not connect to 127.0.0.1:9: connection refused (check "url" of profile "prod" in ${file} and that the server is running)\n`);
+  });
+
+  it('refused credentials name the env var or the profile field (and the ${VAR} it names) each came from', async () => {
+    const file = profileFile(openhim.url);
+    const r = await runCli(['--config', file, 'openhim', 'task', 'list'], { env: { MY_PW: 'wrong-password', OPENHIM_USERNAME: USER } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`(check OPENHIM_USERNAME and MY_PW (named by "password" of profile "prod" in ${file}); or choose a mode`);
+    const both = await runCli(['--config', file, 'openhim', 'task', 'list'], { env: { MY_PW: 'wrong-password' } });
+    expect(both.stderr).toContain(`(check "username" of profile "prod" in ${file} and MY_PW (named by "password"`);
+  });
+
+  it('a bad value from an env var names the variable, like TASKCTL_* do, even over a profile; nothing is sent', async () => {
+    const file = profileFile(openhim.url);
+    const before = openhim.requests.length;
+    const r = await runCli(['--config', file, 'openhim', 'task', 'list'], { env: { MY_PW: CANARY.openhimPassword, OPENHIM_AUTH: 'bogus' } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('taskctl: OPENHIM_AUTH="bogus": expected one of basic|token|session|auto (fix or unset the variable; nothing was sent)\n');
+    const lt = await runCli(['--config', file, 'openhim', 'task', 'list'], { env: { MY_PW: CANARY.openhimPassword, TASKCTL_LOCAL_TIME: 'yes' } });
+    expect(lt.code).toBe(2);
+    expect(lt.stderr).toBe('taskctl: TASKCTL_LOCAL_TIME="yes": expected 1 (local times) or 0 (fix or unset the variable; nothing was sent)\n');
+    expect(openhim.requests.length).toBe(before);
+  });
+
+  it('status speaks with human labels and units, as profile test does; the JSON keys stay camelCase', async () => {
+    const env = { OPENHIM_URL: openhim.url, OPENHIM_USERNAME: USER, OPENHIM_PASSWORD: CANARY.openhimPassword };
+    const r = await runCli(['openhim', 'status'], { env });
+    expect(r.code).toBe(0);
+    const labels = r.stdout.trimEnd().split('\n').map((l) => l.split('\t')[0]);
+    expect(labels).toEqual(['URL', 'Version', 'Server timezone', 'Clock offset', 'Uptime', 'Auth']);
+    expect(r.stdout).toMatch(/\nClock offset\t-?\d+ ms\nUptime\t\d+ s\n/);
+    const t = await runCli(['profile', 'test'], { env });
+    expect(t.stdout.trimEnd().split('\n').map((l) => l.split('\t')[0])).toEqual(['Profile', 'Provider', ...labels]);
+    expect(t.stdout).toMatch(/\nClock offset\t-?\d+ ms\nUptime\t\d+ s\n/);
+    const j = await runCli(['openhim', 'status', '--json'], { env });
+    expect(Object.keys(j.json<object>())).toEqual(['url', 'version', 'serverTimezone', 'clockOffsetMs', 'uptimeSeconds', 'auth']);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Tables that fit, at a real terminal (tmux): at 80 and 120 columns the rows of `openhim transaction
  * list` fit the width (low-priority columns drop, long cells end in …); --wide shows every column;
- * --columns picks them; --local-time shows local times; piped, the TSV stays whole.
+ * --columns picks them; --local-time shows local times (tables and detail blocks); piped, the TSV stays whole.
+ * A transient line (watch's "waiting for the task processor") leaves the screen once it is no longer true.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -30,11 +31,17 @@ let srv: FakeOpenhim;
 let home: string;
 let n = 0;
 
-/** Runs taskctl in a fresh tmux window of `width` columns; returns the screen once it exited. */
-async function atTerminal(width: number, args: string, extraEnv = ''): Promise<{ screen: string; lines: string[] }> {
+/** Starts taskctl in a fresh tmux window of `width` columns; returns the session name. */
+function startAtTerminal(width: number, args: string, extraEnv = ''): string {
   const session = `t${n++}`;
   const env = `env -i PATH="${process.env.PATH}" HOME=${home} XDG_CONFIG_HOME=${home}/cfg TERM=xterm-256color NO_COLOR=1 TZ=Asia/Kolkata OPENHIM_URL=${srv.url} OPENHIM_USERNAME=${USER} OPENHIM_PASSWORD=${CANARY.openhimPassword} ${extraEnv}`;
   tmux('new-session', '-d', '-s', session, '-x', String(width), '-y', '30', `cd ${home} && ${env} ${process.execPath} ${BIN} ${args}; echo "EXIT=$?"; sleep 60`);
+  return session;
+}
+
+/** Runs taskctl in a fresh tmux window of `width` columns; returns the screen once it exited. */
+async function atTerminal(width: number, args: string, extraEnv = ''): Promise<{ screen: string; lines: string[] }> {
+  const session = startAtTerminal(width, args, extraEnv);
   const screen = await screenUntil(session, /EXIT=\d+/);
   expect(screen).not.toContain(CANARY.openhimPassword);
   const lines = screen.split('\n').filter((l) => l.trim() && !l.startsWith('EXIT='));
@@ -91,6 +98,34 @@ describe('tables at a terminal', () => {
     expect(flag.lines.at(-1)).toMatch(/^[0-9a-f]{24}\s+2026-03-01 15:30:00 \+05:30$/);
     const env = await atTerminal(120, 'openhim transaction list --columns timestamp', 'TASKCTL_LOCAL_TIME=1');
     expect(env.lines.at(-1)).toBe('2026-03-01 15:30:00 +05:30');
+  });
+
+  it('--local-time also shows the times of a detail block in the local zone; JSON stays ISO UTC', async () => {
+    const t = srv.createTask({ tids: [...srv.transactions.keys()].slice(0, 1), created: '2026-03-04T10:00:00.000Z', status: 'Paused' });
+    const flag = await atTerminal(120, `openhim task get ${t._id} --local-time`);
+    expect(flag.screen).toMatch(/^Created:\s+2026-03-04 15:30:00 \+05:30$/m);
+    const env = await atTerminal(120, `openhim task get ${t._id}`, 'TASKCTL_LOCAL_TIME=1');
+    expect(env.screen).toMatch(/^Created:\s+2026-03-04 15:30:00 \+05:30$/m);
+    const utc = await atTerminal(120, `openhim task get ${t._id}`);
+    expect(utc.screen).toMatch(/^Created:\s+2026-03-04T10:00:00\.000Z$/m);
+    const json = await atTerminal(120, `openhim task get ${t._id} --local-time --query created`);
+    expect(json.screen).toContain('2026-03-04T10:00:00.000Z');
+  });
+
+  it('watch: "waiting for the task processor" stands on screen while true and is gone once the task is Processing', async () => {
+    const tids = [srv.addTransaction(), srv.addTransaction(), srv.addTransaction()];
+    const t = srv.createTask({ tids, batchSize: 1 });
+    const session = startAtTerminal(80, `openhim task watch ${t._id} --interval 100`);
+    const waiting = await screenUntil(session, /waiting for the task processor to pick it up/);
+    expect(waiting).toContain(`task ${t._id}: waiting for the task processor to pick it up`);
+    await srv.processor.tick(); // the processor claims it: Processing, first rerun done
+    const processing = await screenUntil(session, /rerun \[.*\] 1\/3 .*Processing/);
+    expect(processing).not.toContain('waiting for the task processor');
+    await srv.runUntilIdle();
+    const done = await screenUntil(session, /EXIT=\d+/);
+    expect(done).toContain('EXIT=0');
+    expect(done).toContain(`task ${t._id} completed: 3 of 3 reruns successful`);
+    expect(done).not.toContain('waiting for the task processor');
   });
 
   it('piped, the same table is whole TSV: no column dropped, nothing cut, UTC times', async () => {
