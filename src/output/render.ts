@@ -130,6 +130,13 @@ export function fitColumns(
     const drop = droppable.reduce((a, b) => (priorities[b] >= priorities[a] ? b : a));
     shown.splice(shown.indexOf(drop), 1);
   }
+  // a dropped column that fits in the room left comes back (most important first), in its own place
+  const dropped = headers.map((_, i) => i).filter((i) => !shown.includes(i)).sort((a, b) => priorities[a] - priorities[b]);
+  for (const i of dropped) {
+    const trial = [...shown, i].sort((a, b) => a - b);
+    const need = trial.reduce((sum, j) => sum + comfortable(j), 0) + GAP * (trial.length - 1);
+    if (need <= width) shown.splice(0, shown.length, ...trial);
+  }
   // still too wide: take one column at a time off the widest cut-able column (whole ones only as a last resort)
   while (total((i) => widths[i]) > width) {
     const cuttable = (i: number) => widths[i] > Math.max(MIN_CUT, headers[i].length);

@@ -34,3 +34,19 @@ describe('table fitting', () => {
     expect(render({ tty: false })).toBe(`id\tlong note\tcount\na1\t${'x'.repeat(90)}\t1\n`);
   });
 });
+
+describe('dropping columns', () => {
+  it('a lower-priority column dropped on the way comes back when it fits the room left', () => {
+    type R = { a: string; b: string; c: string; d: string };
+    const cols: Column<R>[] = [
+      { header: 'a', get: (r) => r.a, priority: 0 },
+      { header: 'b', get: (r) => r.b, priority: 3, whole: true },
+      { header: 'c', get: (r) => r.c, priority: 2, whole: true },
+      { header: 'd', get: (r) => r.d, priority: 1, whole: true },
+    ];
+    let out = '';
+    // b (5) drops first, still too wide, so c (20) drops too; then a 10 + b 5 + d 10 (+ gaps) = 29 fits in 30
+    new Output({ write: (t) => (out += t), tty: true, styler: plainStyler, json: false, width: 30 }).table([{ a: 'x'.repeat(10), b: 'y'.repeat(5), c: 'z'.repeat(20), d: 'w'.repeat(10) }], cols);
+    expect(out.split('\n')[0]).toMatch(/^A\s+B\s+D$/);
+  });
+});
