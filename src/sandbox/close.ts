@@ -7,7 +7,11 @@
  *   the password is caught). 401 answers carry no `RateLimit` header (there is no key to count).
  * - Every path must end with `/`: a path without it is answered 404 `{"error":"Not found. Close API paths end with a slash."}`
  *   (no redirect, so a missing slash can never be hidden by a client that follows redirects).
- * - Routes (under `/api/v1`): `GET /me/`, `GET /task/`, `POST /task/`, `GET|PUT|DELETE /task/{id}/`.
+ * - Routes (under `/api/v1`): `GET /me/`, `GET /task/`, `POST /task/`, `PUT /task/` (bulk), `GET|PUT|DELETE /task/{id}/`.
+ * - Bulk `PUT /task/?<filters>`: the list's filters (`_type` default lead-only; an empty `id__in` counts as no
+ *   filter), only `assigned_to`/`date`/`is_complete` accepted (400 naming any other field), answer 200 `{}`.
+ *   `bulkStatus: 404|405` (or `setBulkStatus`) makes the route answer that instead (a server without it).
+ *   `stats().unfilteredBulkPuts` counts bulk PUTs that carried no filter but `_type`, whatever their answer.
  *   `POST /task/` with `x-http-method-override: GET` and a `{"_params":{…}}` body is a list.
  * - `POST /task/` answers 200 with the new task (Close answers creates with 200).
  * - `DELETE /task/{id}/` answers 200 with the JSON body `{}` by default (`deleteStatus: 204` → 204, no body).
@@ -108,6 +112,8 @@ export interface CloseOptions {
   serve?: Pick<StartOptions, 'port' | 'record' | 'faults' | 'transaction'>;
   /** start from this saved state (the sandbox's state file) */
   state?: CloseSnapshot;
+  /** answer the bulk route (`PUT /task/`) with this status instead of acting: a server without it */
+  bulkStatus?: 404 | 405;
 }
 
 /** The emulator's tasks and user, as plain JSON: what the sandbox saves between commands. */
@@ -128,6 +134,13 @@ export interface CloseStats {
   limited: number;
   /** per endpoint group, e.g. `PUT /task/{id}/` */
   byGroup: Record<string, CloseGroupStats>;
+  /** bulk PUTs (`PUT /task/`) received, whatever their answer */
+  bulkPuts: number;
+  /**
+   * bulk PUTs received without any filter but `_type` (or with an empty `id__in`): each would update every
+   * task of the organisation. Counted whatever the answer (also when refused), so a test can assert 0.
+   */
+  unfilteredBulkPuts: number;
 }
 
 export interface FakeClose extends FakeServer {
@@ -145,6 +158,8 @@ export interface FakeClose extends FakeServer {
   resetStats(): void;
   /** change (or remove) the rate limit; resets every window */
   setRateLimit(limit: CloseRateLimit | undefined): void;
+  /** answer the bulk route with 404/405 (a server without it), or act on it again (undefined) */
+  setBulkStatus(status: 404 | 405 | undefined): void;
   /** answer the next `n` requests (matching `match`, default all) with this status */
   failNext(n: number, status: number, headers?: Record<string, string>, body?: unknown, match?: (req: RecordedRequest) => boolean): void;
   snapshot(): CloseSnapshot;
@@ -232,7 +247,7 @@ interface Injection {
 
 interface Route {
   group: string;
-  name: 'me' | 'list' | 'create' | 'get' | 'update' | 'delete' | 'noslash' | 'notfound' | 'method';
+  name: 'me' | 'list' | 'create' | 'bulk' | 'get' | 'update' | 'delete' | 'noslash' | 'notfound' | 'method';
   id?: string;
 }
 
@@ -258,7 +273,8 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
   const windows = new Map<string, Window>();
   const tasks = new Map<string, CloseTask>();
   const injections: Injection[] = [];
-  let stats: CloseStats = { total: 0, limited: 0, byGroup: {} };
+  let bulkStatus = options.bulkStatus;
+  let stats: CloseStats = { total: 0, limited: 0, byGroup: {}, bulkPuts: 0, unfilteredBulkPuts: 0 };
 
   function addTask(partial: Partial<CloseTask> = {}): CloseTask {
     const now = new Date().toISOString();
@@ -337,6 +353,7 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
     if (template === '/task/') {
       if (method === 'GET') return { group, name: 'list' };
       if (method === 'POST') return { group, name: 'create' };
+      if (method === 'PUT') return { group, name: 'bulk' };
       return { group, name: 'method' };
     }
     if (method === 'GET') return { group, name: 'get', id };
@@ -428,22 +445,12 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
     return jsonReply(404, { error: 'Empty query: Task matching query does not exist.' });
   }
 
-  function list(req: RecordedRequest, q: URLSearchParams): Reply {
-    const errs: Record<string, string> = {};
-    const intParam = (name: string, def: number, max?: number): number => {
-      const raw = q.get(name);
-      if (raw === null || raw === '') return def;
-      if (!/^\d+$/.test(raw)) {
-        errs[name] = 'A valid integer is required.';
-        return def;
-      }
-      const n = Number(raw);
-      if (max !== undefined && n > max) errs[name] = `Ensure this value is less than or equal to ${max}.`;
-      return n;
-    };
-    const skip = intParam('_skip', 0, options.maxSkip);
-    const lim = intParam('_limit', 100, maxLimit);
-
+  /**
+   * The tasks the list filters select (the GET's filters, also used by the bulk PUT): `_type` default
+   * lead-only, `id__in`, `id`, `lead_id`, `assigned_to`, `organization_id`, `is_complete`, `view`, the date
+   * ranges and `_order_by`. Returns the rows, or the 400 reply for a bad filter.
+   */
+  function select(req: RecordedRequest, q: URLSearchParams, errs: Record<string, string>): CloseTask[] | Reply {
     let types: string[] | 'all';
     const typeIn = q.get('_type__in');
     const type = q.get('_type');
@@ -485,14 +492,16 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
 
     const tz = tzOffset(req);
     const now = Date.now();
-    const ids = q.get('id__in')?.split(',').map((s) => s.trim());
+    // an empty `id__in` is taken as no filter at all (the dangerous reading: every task of the types)
+    const idIn = q.get('id__in');
+    const ids = idIn ? new Set(idIn.split(',').map((s) => s.trim())) : undefined;
     const eq = (name: string, t: CloseTask) => {
       const v = q.get(name);
       return v === null || t[name] === v;
     };
     let rows = [...tasks.values()].filter((t) => {
       if (types !== 'all' && !types.includes(t._type)) return false;
-      if (ids && !ids.includes(t.id)) return false;
+      if (ids && !ids.has(t.id)) return false;
       if (!eq('id', t) || !eq('lead_id', t) || !eq('assigned_to', t) || !eq('organization_id', t)) return false;
       if (isComplete !== undefined && t.is_complete !== isComplete) return false;
       if (view && computeView(t, now, tz) !== view) return false;
@@ -511,6 +520,26 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
       };
       rows = rows.slice().sort((a, b) => (desc ? key(b) - key(a) : key(a) - key(b)));
     }
+    return rows;
+  }
+
+  function list(req: RecordedRequest, q: URLSearchParams): Reply {
+    const errs: Record<string, string> = {};
+    const intParam = (name: string, def: number, max?: number): number => {
+      const raw = q.get(name);
+      if (raw === null || raw === '') return def;
+      if (!/^\d+$/.test(raw)) {
+        errs[name] = 'A valid integer is required.';
+        return def;
+      }
+      const n = Number(raw);
+      if (max !== undefined && n > max) errs[name] = `Ensure this value is less than or equal to ${max}.`;
+      return n;
+    };
+    const skip = intParam('_skip', 0, options.maxSkip);
+    const lim = intParam('_limit', 100, maxLimit);
+    const rows = select(req, q, errs);
+    if (!Array.isArray(rows)) return rows;
     const page = rows.slice(skip, skip + lim);
     const fields = fieldsOf(q);
     return jsonReply(200, { data: page.map((t) => present(t, req, fields)), has_more: skip + page.length < rows.length });
@@ -600,6 +629,60 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
     return jsonReply(200, present(t, req, fieldsOf(q)));
   }
 
+  /** true when a list filter narrows the selection beyond the task types */
+  function isFiltered(q: URLSearchParams): boolean {
+    for (const [k, v] of q) {
+      if (v === '' || k.startsWith('_')) continue;
+      if (k === 'id' || k === 'id__in' || k === 'lead_id' || k === 'assigned_to' || k === 'organization_id' || k === 'is_complete' || k === 'view') return true;
+      if (/^(date|due_date|date_created|date_updated)__(lt|lte|gt|gte)$/.test(k)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * `PUT /task/?<list filters>` (providers/close.md §2): updates every task the filters select, `_type`
+   * default lead-only as in the list. Only `assigned_to`, `date` and `is_complete` may be updated; any other
+   * field is a 400 naming it. The answer's body is not documented: the fake answers 200 `{}` (a client
+   * reads the tasks back to know what changed).
+   */
+  function bulkUpdate(req: RecordedRequest, q: URLSearchParams): Reply {
+    if (bulkStatus === 404) return jsonReply(404, { error: 'Not found.' });
+    if (bulkStatus === 405) return jsonReply(405, { error: 'Method not allowed.' });
+    const parsed = parseBody(req);
+    if (parsed.error) return parsed.error;
+    const body = parsed.body!;
+    const errs: Record<string, string> = {};
+    for (const k of Object.keys(body)) {
+      if (k !== 'assigned_to' && k !== 'date' && k !== 'is_complete') errs[k] = 'Only assigned_to, date and is_complete can be updated in bulk.';
+    }
+    if ('is_complete' in body && typeof body.is_complete !== 'boolean') errs.is_complete = 'Must be a valid boolean.';
+    if ('assigned_to' in body && body.assigned_to !== null && (typeof body.assigned_to !== 'string' || !body.assigned_to.startsWith('user_'))) {
+      errs.assigned_to = 'Object does not exist.';
+    }
+    const date = validateDate(body, errs);
+    if (Object.keys(body).length === 0) errs.non_field_errors = 'Nothing to update.';
+    if (Object.keys(errs).length) return fieldErrors(errs);
+    const rows = select(req, q, {});
+    if (!Array.isArray(rows)) return rows;
+    const now = new Date().toISOString();
+    for (const t of rows) {
+      if (date !== undefined) {
+        t.date = date;
+        t.due_date = date;
+        t.is_dateless = date === null;
+      }
+      if ('is_complete' in body) t.is_complete = body.is_complete as boolean;
+      if ('assigned_to' in body) {
+        t.assigned_to = body.assigned_to as string | null;
+        t.assigned_to_name = t.assigned_to === user.id ? userName : t.assigned_to ? 'Other User' : null;
+      }
+      t.date_updated = now;
+      t.updated_by = user.id;
+      t.updated_by_name = userName;
+    }
+    return jsonReply(200, {});
+  }
+
   function act(req: RecordedRequest, r: Route, q: URLSearchParams): Reply {
     switch (r.name) {
       case 'notfound':
@@ -614,6 +697,8 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
         return list(req, q);
       case 'create':
         return create(req, q);
+      case 'bulk':
+        return bulkUpdate(req, q);
       default: {
         const t = r.id ? tasks.get(r.id) : undefined;
         if (!t) return notFoundTask();
@@ -641,6 +726,10 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
     }
     const r = route(method, req.path);
     stats.total++;
+    if (r.name === 'bulk') {
+      stats.bulkPuts++;
+      if (!isFiltered(q)) stats.unfilteredBulkPuts++;
+    }
     const g = (stats.byGroup[r.group] ??= { total: 0, limited: 0 });
     g.total++;
 
@@ -692,13 +781,18 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
       total: stats.total,
       limited: stats.limited,
       byGroup: Object.fromEntries(Object.entries(stats.byGroup).map(([k, v]) => [k, { ...v }])),
+      bulkPuts: stats.bulkPuts,
+      unfilteredBulkPuts: stats.unfilteredBulkPuts,
     }),
     resetStats: () => {
-      stats = { total: 0, limited: 0, byGroup: {} };
+      stats = { total: 0, limited: 0, byGroup: {}, bulkPuts: 0, unfilteredBulkPuts: 0 };
     },
     setRateLimit: (l) => {
       rateLimit = l;
       windows.clear();
+    },
+    setBulkStatus: (status) => {
+      bulkStatus = status;
     },
     failNext: (n, status, headers, body, match) => {
       injections.push({ remaining: n, status, headers, body, match });

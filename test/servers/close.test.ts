@@ -254,3 +254,55 @@ describe('fake Close: rate limit and injection', () => {
     expect(fake.stats().total).toBe(5);
   });
 });
+
+describe('fake Close: bulk update (PUT /task/)', () => {
+  it('updates the tasks the list filters select; without _type only lead tasks', async () => {
+    fake = await startClose();
+    const [lead, call1, lead2] = fake.seed([{}, { _type: 'missed_call' }, {}]);
+    let r = await call(fake, 'PUT', `/task/?id__in=${lead.id},${call1.id}`, { is_complete: true });
+    expect(r.status).toBe(200);
+    // the _type trap: the missed call was not selected
+    expect([lead, call1, lead2].map((t) => fake!.tasks.get(t.id)!.is_complete)).toEqual([true, false, false]);
+    r = await call(fake, 'PUT', `/task/?id__in=${lead.id},${call1.id}&_type=all`, { is_complete: false, date: '2025-05-01' });
+    expect(r.status).toBe(200);
+    expect([lead, call1].map((t) => [fake!.tasks.get(t.id)!.is_complete, fake!.tasks.get(t.id)!.date])).toEqual([
+      [false, '2025-05-01'],
+      [false, '2025-05-01'],
+    ]);
+    expect(fake.tasks.get(lead2.id)!.date).toBeNull();
+    expect(fake.stats()).toMatchObject({ bulkPuts: 2, unfilteredBulkPuts: 0 });
+    expect(fake.stats().byGroup['PUT /task/']).toEqual({ total: 2, limited: 0 });
+  });
+
+  it('refuses fields other than assigned_to, date and is_complete, naming them, and changes nothing', async () => {
+    fake = await startClose();
+    const [t] = fake.seed(1);
+    const r = await call(fake, 'PUT', `/task/?id__in=${t.id}&_type=all`, { is_complete: true, text: 'x' });
+    expect(r.status).toBe(400);
+    expect(Object.keys(r.body['field-errors'])).toEqual(['text']);
+    expect(fake.tasks.get(t.id)!.is_complete).toBe(false);
+  });
+
+  it('counts a bulk PUT without a filter (or with an empty id__in) as unfiltered: it updates every task of the types', async () => {
+    fake = await startClose();
+    const ts = fake.seed([{}, {}, { _type: 'voicemail' }]);
+    expect((await call(fake, 'PUT', '/task/?id__in=&_type=all', { is_complete: true })).status).toBe(200);
+    expect(ts.every((t) => fake!.tasks.get(t.id)!.is_complete)).toBe(true);
+    await call(fake, 'PUT', '/task/', { is_complete: false }, { authorization: 'Basic bm9wZTo=' });
+    expect(fake.stats()).toMatchObject({ bulkPuts: 2, unfilteredBulkPuts: 2 });
+  });
+
+  it('answers 405 (or 404) on the bulk route when told to, acting on nothing', async () => {
+    fake = await startClose({ bulkStatus: 405 });
+    const [t] = fake.seed(1);
+    let r = await call(fake, 'PUT', `/task/?id__in=${t.id}&_type=all`, { is_complete: true });
+    expect(r.status).toBe(405);
+    fake.setBulkStatus(404);
+    r = await call(fake, 'PUT', `/task/?id__in=${t.id}&_type=all`, { is_complete: true });
+    expect(r.status).toBe(404);
+    expect(fake.tasks.get(t.id)!.is_complete).toBe(false);
+    fake.setBulkStatus(undefined);
+    expect((await call(fake, 'PUT', `/task/?id__in=${t.id}&_type=all`, { is_complete: true })).status).toBe(200);
+    expect(fake.tasks.get(t.id)!.is_complete).toBe(true);
+  });
+});
