@@ -134,7 +134,13 @@ export class HttpClient {
   /** requests let through pacing so far; each gets the next number */
   private sentSeq = 0;
   private inFlight = 0;
+  /** parallel requests allowed now: --concurrency, lowered after 429s and raised again while answers are good */
   private limit: number;
+  private readonly maxLimit: number;
+  /** `sentSeq` when the limit was last lowered: a 429 for a request sent before that belongs to the same episode */
+  private loweredAtSeq = 0;
+  /** good answers since the limit last changed (to requests sent after it was lowered) */
+  private goodAnswers = 0;
   private waiters: (() => void)[] = [];
   /** counters for summaries and tests */
   readonly stats = { requests: 0, retries: 0, rateLimited: 0 };
@@ -146,7 +152,7 @@ export class HttpClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.maxResponseBytes = maxResponseBytes(opts.transport.env);
     this.auth = opts.auth;
-    this.limit = Math.max(1, opts.concurrency);
+    this.limit = this.maxLimit = Math.max(1, opts.concurrency);
     // each request in flight or waiting listens for Ctrl-C on the run's signal: not a leak
     if (opts.signal) setMaxListeners(Math.max(getMaxListeners(opts.signal), 4 * this.limit + 16), opts.signal);
   }
@@ -239,13 +245,16 @@ export class HttpClient {
           continue;
         }
       }
-      if (res.status === 429) this.stats.rateLimited++;
+      if (res.status === 429) {
+        this.stats.rateLimited++;
+        this.lower(ticket);
+      } else if (res.status < 500) this.raise(ticket);
       if (attempt < maxRetries && isRetryable(method, res.status) && !this.stopped) {
         if (res.stream) res.text = await drain(res);
         const wait = retryDelayMs({ attempt, headers: res.headers, body: res.text, now: this.opts.now() });
         if (wait !== null) {
           this.stats.retries++;
-          if (res.status === 429) this.backOff(wait);
+          if (res.status === 429 && !('ratelimit' in res.headers)) this.pauseAll(wait);
           this.log(`* ${res.status}: retrying in ${Math.round(wait)} ms (${attempt + 1}/${maxRetries})`);
           // stopped during the wait: this answer is the request's real outcome
           if (await this.pause(wait)) continue;
@@ -343,8 +352,9 @@ export class HttpClient {
     if (this.opts.verbose) this.opts.log(line);
   }
 
-  // --- pacing: a concurrency limit that halves after a 429, a pause shared by every request,
-  // and the RateLimit header's remaining budget.
+  // --- pacing: a concurrency limit that halves after a burst of 429s and climbs back one step at a
+  // time while answers are good (AIMD), a pause shared by every request, and the RateLimit header's
+  // remaining budget.
 
   private acquire(): Promise<void> {
     if (this.inFlight < this.limit) {
@@ -354,20 +364,44 @@ export class HttpClient {
     return new Promise((resolve) => this.waiters.push(() => (this.inFlight++, resolve())));
   }
 
-  private release(): void {
-    this.inFlight--;
+  /** frees a slot (`freed` = 1) or only wakes waiters after the limit rose (`freed` = 0) */
+  private release(freed = 1): void {
+    this.inFlight -= freed;
     while (this.inFlight < this.limit && this.waiters.length > 0) this.waiters.shift()!();
   }
 
   /**
-   * After a 429: every request of the run waits, and the run continues with half the parallel requests.
-   * 429s answered within one pause (e.g. the rest of a burst sent before the first 429 came back) are one
-   * episode and halve the concurrency once, so a single burst does not drop it straight to 1.
+   * After a 429 the run continues with half the parallel requests (multiplicative decrease). 429s for
+   * requests sent before the last decrease (the rest of a burst already on its way) are the same episode
+   * and lower it once, so a single burst does not drop it straight to 1.
    */
-  private backOff(waitMs: number): void {
-    const now = this.opts.now();
-    if (now >= this.pausedUntil) this.limit = Math.max(1, Math.floor(this.limit / 2));
-    this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
+  private lower(ticket: PacingTicket): void {
+    if (ticket.seq <= this.loweredAtSeq) return;
+    this.limit = Math.max(1, Math.floor(this.limit / 2));
+    this.loweredAtSeq = this.sentSeq;
+    this.goodAnswers = 0;
+  }
+
+  /**
+   * Additive increase: every `limit` good answers (about one round of parallel requests) to requests sent
+   * after the last decrease allow one more parallel request, up to --concurrency.
+   */
+  private raise(ticket: PacingTicket): void {
+    if (this.limit >= this.maxLimit || ticket.seq <= this.loweredAtSeq) return;
+    if (++this.goodAnswers < this.limit) return;
+    this.goodAnswers = 0;
+    this.limit++;
+    this.release(0);
+  }
+
+  /**
+   * A 429 that carries no RateLimit header (only Retry-After, or the body's rate_reset) says nothing of
+   * the budget left: every request of the run waits as asked. (With a RateLimit header, the budget tells:
+   * `remaining=0` holds every request until its reset through waitForPacing; without `remaining` only the
+   * refused request waits its `reset`, and the lowered concurrency does the rest.)
+   */
+  private pauseAll(waitMs: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.opts.now() + waitMs);
   }
 
   /**

@@ -120,28 +120,47 @@ describe('429 handling (as Close needs it)', () => {
     expect(bPuts).toHaveLength(1);
   });
 
-  it('after a burst of 429s concurrency is halved once for the rest of the run, not once per 429', async () => {
+  it('after a burst of 429s concurrency is halved once (not once per 429), then climbs back, never above --concurrency', async () => {
     let refused = 0;
     let inFlight = 0;
-    let maxAfter = 0;
+    /** requests in flight at the server when each accepted request arrived, in arrival order */
+    const seen: number[] = [];
     const server = await startServer(async () => {
       if (refused < 8) {
         refused++;
         return jsonReply(429, BODY_429(0.05), { RateLimit: 'limit=8, remaining=0, reset=0.05' });
       }
       inFlight++;
-      maxAfter = Math.max(maxAfter, inFlight);
+      seen.push(inFlight);
       await new Promise((r) => setTimeout(r, 30));
       inFlight--;
       return jsonReply(200, { ok: true });
     });
     servers.push(server);
     const client = clientFor(server.url);
-    const all = await Promise.all(Array.from({ length: 24 }, (_, i) => client.request({ method: 'PUT', path: `/api/v1/task/task_${i}/`, json: { is_complete: true } })));
+    const all = await Promise.all(Array.from({ length: 80 }, (_, i) => client.request({ method: 'PUT', path: `/api/v1/task/task_${i}/`, json: { is_complete: true } })));
     expect(all.every((r) => r.status === 200)).toBe(true);
     expect(refused).toBe(8);
     // 8 → 4 (one episode), never 8 → 4 → 2 → 1
-    expect(maxAfter).toBe(4);
+    expect(Math.max(...seen.slice(0, 4))).toBe(4);
+    // then one more parallel request per round of good answers, up to --concurrency (8) and no further
+    expect(Math.max(...seen)).toBeGreaterThan(4);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(8);
+  });
+
+  it('a 429 whose RateLimit header gives no budget holds only the refused request; the others go on', async () => {
+    const fake = await startClose({ apiKeys: [KEY] });
+    servers.push(fake);
+    const [a, b] = fake.seed(2);
+    fake.failNext(1, 429, { RateLimit: 'reset=0.5' }, BODY_429(0.5), (req) => req.path.includes(a.id));
+    const clock = virtualClock();
+    const client = clientFor(fake.url, { now: clock.now, sleep: clock.sleep });
+    await client.request({ method: 'PUT', path: `/api/v1/task/${a.id}/`, json: { is_complete: true } });
+    await client.request({ method: 'PUT', path: `/api/v1/task/${b.id}/`, json: { is_complete: true } });
+    // A waited its reset once; B, sent after A's 429, did not wait at all
+    expect(clock.waits).toHaveLength(1);
+    expect(clock.waits[0]).toBeGreaterThanOrEqual(500);
+    expect(fake.requests.map((r) => r.path.includes(a.id))).toEqual([true, true, false]);
   });
 });
 
