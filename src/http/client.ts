@@ -157,6 +157,11 @@ export class HttpClient {
     if (opts.signal) setMaxListeners(Math.max(getMaxListeners(opts.signal), 4 * this.limit + 16), opts.signal);
   }
 
+  /** parallel requests allowed now (tests, progress) */
+  get concurrency(): number {
+    return this.limit;
+  }
+
   buildUrl(path: string, query?: QueryInit): URL {
     let url: URL;
     if (/^https?:\/\//i.test(path)) url = new URL(path);

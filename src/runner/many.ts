@@ -11,6 +11,10 @@
  *
  * Without a terminal (and without --json) a run that lasts longer than about 10 s (ctx.progressIntervalMs)
  * prints a one-line progress report on stderr that often, so a CI log shows the run is alive.
+ *
+ * Work comes one id at a time (`runMany`) or a chunk of ids at a time (`runBatches`, for APIs that act on
+ * many ids in one request, such as Close's bulk update): either way each id gets exactly one result, and
+ * concurrency, stopping, progress, the report and the exit code are the same.
  */
 import type { Context } from '../context.js';
 import { ExitCode, ExitWith, NotSent, PartialFailure, TaskctlError, exitCodeFor, stoppedError, type NoIds } from '../errors.js';
@@ -58,35 +62,133 @@ export function resultOf(id: string, err: unknown): ItemResult {
   return { id, ok: false, status: e?.status ?? null, error: message, code: exitCodeFor(err), ...(e?.maybeApplied ? { maybeApplied: true } : {}) };
 }
 
-export async function runMany(
-  ctx: Context,
-  ids: readonly string[],
-  work: (id: string) => Promise<ItemOutcome>,
-  opts: RunManyOptions,
-): Promise<number> {
-  const results: (ItemResult | undefined)[] = new Array(ids.length);
-  const limit = Math.max(1, Math.min(opts.concurrency ?? ctx.globals.concurrency, ids.length));
+/** Work on a chunk of ids at a time. */
+export interface BatchWork {
+  /** splits the ids, in order, into the chunks `run` takes (every id in exactly one chunk) */
+  chunks(ids: readonly string[]): string[][];
+  /**
+   * One outcome per id of the chunk, in its order: the id's outcome, or the error it failed with. Or null:
+   * this chunk cannot be done at once (e.g. the server lacks the bulk route), so its ids go through
+   * `single`, one by one, like any other multi-id run. A thrown error is every id's outcome.
+   */
+  run(chunk: readonly string[]): Promise<Array<ItemOutcome | Error> | null>;
+  single(id: string): Promise<ItemOutcome>;
+}
+
+/** The results of one run as they arrive, with the counts its progress line shows. */
+class Tally {
+  readonly results: (ItemResult | undefined)[];
+  finished = 0;
+  failures = 0;
+  constructor(readonly ids: readonly string[]) {
+    this.results = new Array(ids.length);
+  }
+  set(i: number, r: ItemResult): void {
+    this.results[i] = r;
+    this.finished++;
+    if (!r.ok && !r.skipped) this.failures++;
+  }
+  /** runs one id's work and records its result */
+  async one(i: number, work: (id: string) => Promise<ItemOutcome>): Promise<void> {
+    const id = this.ids[i];
+    try {
+      this.set(i, success(id, await work(id)));
+    } catch (err) {
+      this.set(i, resultOf(id, err));
+    }
+  }
+}
+
+export function runMany(ctx: Context, ids: readonly string[], work: (id: string) => Promise<ItemOutcome>, opts: RunManyOptions): Promise<number> {
+  const tally = new Tally(ids);
   let next = 0;
-  let finished = 0;
-  let failures = 0;
   const worker = async () => {
     while (next < ids.length) {
       if (ctx.signal.aborted) return;
-      const i = next++;
-      const id = ids[i];
-      try {
-        const o = await work(id);
-        results[i] = { id, ok: true, status: o.status, error: null, note: o.note, data: o.data };
-      } catch (err) {
-        results[i] = resultOf(id, err);
-        if (!results[i]!.skipped) failures++;
-      }
-      finished++;
+      await tally.one(next++, work);
     }
   };
-  const progress = ctx.globals.dryRun ? null : plainProgress(ctx, () => `${finished}/${ids.length} completed, ${failures} failed`);
+  const limit = workerCount(ctx, opts, ids.length);
+  return finish(ctx, tally, () => Promise.all(Array.from({ length: limit }, worker)), opts);
+}
+
+/**
+ * Like runMany, with work that takes a chunk of ids (from `batch.chunks`) and reports each of them. The
+ * ids of a chunk the batch declines join a queue that the workers run one by one (more workers start, up
+ * to the concurrency), so a server without a bulk route gets the same run as `runMany` would give it.
+ */
+export async function runBatches(ctx: Context, ids: readonly string[], batch: BatchWork, opts: RunManyOptions): Promise<number> {
+  const tally = new Tally(ids);
+  const chunks = batch.chunks(ids);
+  const starts: number[] = [];
+  for (let i = 0, at = 0; i < chunks.length; at += chunks[i].length, i++) starts.push(at);
+  if (starts.length && starts[starts.length - 1] + chunks[chunks.length - 1].length !== ids.length) throw new Error('the chunks do not hold every id once');
+  /** indices of ids to run one by one */
+  const singles: number[] = [];
+  let nextChunk = 0;
+  let nextSingle = 0;
+  const limit = workerCount(ctx, opts, ids.length);
+  const running: Promise<void>[] = [];
+  let active = 0;
+  const start = () => {
+    active++;
+    running.push(worker().finally(() => active--));
+  };
+  const single = (id: string) => batch.single(id);
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (ctx.signal.aborted) return;
+      if (nextSingle < singles.length) {
+        await tally.one(singles[nextSingle++], single);
+        continue;
+      }
+      if (nextChunk >= chunks.length) return;
+      const c = nextChunk++;
+      const chunk = chunks[c];
+      let outcomes: Array<ItemOutcome | Error> | null;
+      try {
+        outcomes = await batch.run(chunk);
+        if (outcomes && outcomes.length !== chunk.length) throw new Error(`a batch of ${chunk.length} ids gave ${outcomes.length} outcomes`);
+      } catch (err) {
+        for (let j = 0; j < chunk.length; j++) tally.set(starts[c] + j, resultOf(chunk[j], err));
+        continue;
+      }
+      if (outcomes === null) {
+        for (let j = 0; j < chunk.length; j++) singles.push(starts[c] + j);
+        while (active < limit) start();
+        continue;
+      }
+      for (let j = 0; j < chunk.length; j++) {
+        const o = outcomes[j];
+        tally.set(starts[c] + j, o instanceof Error ? resultOf(chunk[j], o) : success(chunk[j], o));
+      }
+    }
+  };
+  const all = async () => {
+    for (let k = 0; k < Math.min(limit, chunks.length); k++) start();
+    // workers may start more workers while they run
+    for (let n = 0; n < running.length; ) {
+      n = running.length;
+      await Promise.all(running);
+    }
+  };
+  return finish(ctx, tally, all, opts);
+}
+
+function workerCount(ctx: Context, opts: RunManyOptions, n: number): number {
+  return Math.max(1, Math.min(opts.concurrency ?? ctx.globals.concurrency, n));
+}
+
+function success(id: string, o: ItemOutcome): ItemResult {
+  return { id, ok: true, status: o.status, error: null, note: o.note, data: o.data };
+}
+
+/** Runs the workers with the progress line, then reports every id once and picks the exit code. */
+async function finish(ctx: Context, tally: Tally, workers: () => Promise<unknown>, opts: RunManyOptions): Promise<number> {
+  const { ids, results } = tally;
+  const progress = ctx.globals.dryRun ? null : plainProgress(ctx, () => `${tally.finished}/${ids.length} completed, ${tally.failures} failed`);
   try {
-    await Promise.all(Array.from({ length: limit }, worker));
+    await workers();
   } finally {
     progress?.stop();
   }

@@ -120,32 +120,32 @@ describe('429 handling (as Close needs it)', () => {
     expect(bPuts).toHaveLength(1);
   });
 
-  it('after a burst of 429s concurrency is halved once (not once per 429), then climbs back, never above --concurrency', async () => {
-    let refused = 0;
-    let inFlight = 0;
-    /** requests in flight at the server when each accepted request arrived, in arrival order */
-    const seen: number[] = [];
-    const server = await startServer(async () => {
-      if (refused < 8) {
-        refused++;
-        return jsonReply(429, BODY_429(0.05), { RateLimit: 'limit=8, remaining=0, reset=0.05' });
-      }
-      inFlight++;
-      seen.push(inFlight);
-      await new Promise((r) => setTimeout(r, 30));
-      inFlight--;
+  it('after a burst of 429s concurrency is halved once (not once per 429), then climbs back one step per round, never above --concurrency', async () => {
+    // the first attempt of each request of the burst (and of task_999) is refused; retries are accepted
+    const refuse = new Set(Array.from({ length: 8 }, (_, i) => `/api/v1/task/task_${i}/`));
+    const server = await startServer((req) => {
+      if (refuse.delete(req.path)) return jsonReply(429, BODY_429(0.05), { RateLimit: 'limit=8, remaining=0, reset=0.05' });
       return jsonReply(200, { ok: true });
     });
     servers.push(server);
-    const client = clientFor(server.url);
-    const all = await Promise.all(Array.from({ length: 80 }, (_, i) => client.request({ method: 'PUT', path: `/api/v1/task/task_${i}/`, json: { is_complete: true } })));
-    expect(all.every((r) => r.status === 200)).toBe(true);
-    expect(refused).toBe(8);
-    // 8 → 4 (one episode), never 8 → 4 → 2 → 1
-    expect(Math.max(...seen.slice(0, 4))).toBe(4);
-    // then one more parallel request per round of good answers, up to --concurrency (8) and no further
-    expect(Math.max(...seen)).toBeGreaterThan(4);
-    expect(Math.max(...seen)).toBeLessThanOrEqual(8);
+    const clock = virtualClock();
+    const client = clientFor(server.url, { now: clock.now, sleep: clock.sleep });
+    const put = (i: number) => client.request({ method: 'PUT', path: `/api/v1/task/task_${i}/`, json: { is_complete: true } });
+    // a burst of 8 parallel requests, all refused: one episode, 8 → 4 (never 8 → 4 → 2 → 1); their 8 good
+    // retries then count towards the climb: 4 good answers → 5, and 4 more towards the next step
+    expect((await Promise.all(Array.from({ length: 8 }, (_, i) => put(i)))).map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(client.concurrency).toBe(5);
+    const seen: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await put(100 + i);
+      seen.push(client.concurrency);
+    }
+    // one more parallel request per `limit` good answers: 1 more to 6, 6 more to 7, 7 more to 8, then no further
+    expect(seen).toEqual([6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8]);
+    // a single 429 later halves it again
+    refuse.add('/api/v1/task/task_999/');
+    await put(999);
+    expect(client.concurrency).toBe(4);
   });
 
   it('a 429 whose RateLimit header gives no budget holds only the refused request; the others go on', async () => {

@@ -97,9 +97,9 @@ const taskCommands: CommandSpec = {
     },
     {
       name: 'complete',
-      summary: 'mark tasks done (PUT {"is_complete": true} for each id)',
+      summary: 'mark tasks done (Close\'s bulk update, PUT /api/v1/task/?id__in=…, {"is_complete": true})',
       description:
-        'Mark each task done. Runs --concurrency requests at a time, paced by Close\'s RateLimit header; a rate-limited request is retried after the time Close asks for, so no id is lost. Every id is reported once; exit 7 when some failed.',
+        'Mark each task done. Several ids go in Close\'s bulk update: PUT /api/v1/task/?id__in=<ids>&_type=all in chunks whose URL stays under 4 KB, each followed by a read-back of the same ids (GET …&_fields=id,is_complete) that tells which changed; an id Close does not return is reported as not found. Where the server has no bulk route (404/405), one PUT /api/v1/task/{id}/ per id instead, --concurrency at a time; one id is always one plain PUT. Requests are paced by Close\'s RateLimit header and a rate-limited one is retried after the time Close asks for, so no id is lost. Every id is reported once; exit 7 when some failed.',
       args: ['<taskId...>'],
       argDescriptions: { taskId: MANY_IDS },
       examples: [
@@ -111,7 +111,8 @@ const taskCommands: CommandSpec = {
     },
     {
       name: 'reopen',
-      summary: 'mark tasks not done (PUT {"is_complete": false} for each id)',
+      summary: 'mark tasks not done (Close\'s bulk update, {"is_complete": false})',
+      description: 'Mark each task not done, the way `complete` marks them done: the bulk update in chunks with a read-back, or one PUT per id where the bulk route is missing.',
       args: ['<taskId...>'],
       argDescriptions: { taskId: MANY_IDS },
       examples: ['taskctl close task reopen task_voXiXkRFyMqxQkPxuhKmqDr2JEkx85MgVqWj0lFHYNc', "taskctl close task list --view archive --query '[].id' | taskctl close task reopen -"],

@@ -86,9 +86,10 @@ export function chunkIds(baseUrl: string, ids: readonly string[], field: string)
 export type BulkOutcome = { status: number } | TaskctlError;
 
 /**
- * Sets one field on many tasks, a chunk at a time, through the bulk route; falls back to one
- * `PUT /task/{id}/` per id once the bulk route answers 404 or 405 (the first chunk finds out; the others
- * wait for its answer rather than all hitting the missing route).
+ * Sets one field on many tasks, a chunk at a time, through the bulk route (the runner's BatchWork). Once
+ * the bulk route answers 404 or 405, `run` declines every chunk (null) and the runner sends one
+ * `PUT /task/{id}/` per id through `single`. The first chunk finds out; the others wait for its answer
+ * rather than all hitting a missing route.
  */
 export class BulkUpdater {
   private supported: boolean | undefined;
@@ -104,17 +105,17 @@ export class BulkUpdater {
     return chunkIds(this.client.baseUrl, ids, this.field);
   }
 
-  /** one outcome per id of `ids`, in the same order */
-  async run(ids: readonly string[]): Promise<BulkOutcome[]> {
+  /** one outcome per id of `ids`, in the same order; null when the server has no bulk route */
+  async run(ids: readonly string[]): Promise<BulkOutcome[] | null> {
     if (this.supported === undefined && this.probe) await this.probe;
-    if (this.supported === false) return this.oneByOne(ids);
+    if (this.supported === false) return null;
     let done!: () => void;
     if (this.supported === undefined) this.probe = new Promise<void>((r) => (done = r));
     try {
       const res = await this.client.request(bulkRequest(ids, { [this.field]: this.value }));
       if (res.status === 404 || res.status === 405) {
         this.supported = false;
-        return this.oneByOne(ids);
+        return null;
       }
       if (!res.dryRun && (res.status < 200 || res.status >= 300)) {
         const err = close.errorFor(res, `bulk update of ${ids.length} ${ids.length === 1 ? 'task' : 'tasks'}`, this.client);
@@ -127,17 +128,9 @@ export class BulkUpdater {
     }
   }
 
-  private async oneByOne(ids: readonly string[]): Promise<BulkOutcome[]> {
-    return Promise.all(
-      ids.map(async (id) => {
-        try {
-          return { status: (await updateTask(this.client, id, { [this.field]: this.value }, ['id', this.field])).status };
-        } catch (err) {
-          if (err instanceof TaskctlError) return err;
-          throw err;
-        }
-      }),
-    );
+  /** `PUT /task/{id}/` for one id (where the bulk route is missing) */
+  async single(id: string): Promise<{ status: number }> {
+    return { status: (await updateTask(this.client, id, { [this.field]: this.value }, ['id', this.field])).status };
   }
 
   /** Reads the chunk back after a bulk PUT answered `putStatus`, and tells each id's outcome. */

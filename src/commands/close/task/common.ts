@@ -4,7 +4,7 @@ import { UsageError } from '../../../errors.js';
 import type { HttpClient } from '../../../http/client.js';
 import { readIds } from '../../../input/ids.js';
 import { progressBar } from '../../../output/progress.js';
-import { runMany, type ItemOutcome } from '../../../runner/many.js';
+import { runBatches, runMany, type BatchWork, type ItemOutcome } from '../../../runner/many.js';
 import { DATE_HINT, checkCloseId, checkTaskId, isCloseDate, type CloseTask } from '../../../providers/close/schemas.js';
 
 /** A task id argument, checked before anything is sent. */
@@ -91,14 +91,15 @@ export function renderTask(ctx: Context, t: CloseTask, fields?: readonly string[
 }
 
 /**
- * Runs `work` for each id through the shared runner, with a progress bar on a terminal (showing how
- * many requests Close rate-limited so far) and a note on stderr when Close rate-limited some.
+ * Runs `work` for each id (or, given a BatchWork, for each chunk of ids) through the shared runner, with a
+ * progress bar on a terminal (showing how many requests Close rate-limited so far) and a note on stderr
+ * when Close rate-limited some.
  */
 export async function runTasks(
   ctx: Context,
   client: HttpClient,
   ids: readonly string[],
-  work: (id: string) => Promise<ItemOutcome>,
+  work: ((id: string) => Promise<ItemOutcome>) | BatchWork,
   opts: { verb: string; label: string },
 ): Promise<number> {
   const bar = progressBar(ctx, opts.label);
@@ -115,21 +116,33 @@ export async function runTasks(
     const limited = client.stats.rateLimited - limitedBefore;
     bar.update(done, ids.length, limited ? `${limited} rate-limited, retried` : '');
   };
+  const progressed = (n: number) => {
+    done += n;
+    if (done >= ids.length) stop();
+    else draw();
+  };
   draw();
+  const runOpts = { verb: opts.verb, noun: 'task' };
   try {
+    if (typeof work !== 'function') {
+      const batch = work;
+      return await runBatches(
+        ctx,
+        ids,
+        {
+          chunks: (all) => batch.chunks(all),
+          // a declined chunk (null) is counted id by id as `single` runs it
+          run: (chunk) => batch.run(chunk).then((r) => (r && progressed(chunk.length), r), (err: unknown) => (progressed(chunk.length), Promise.reject(err))),
+          single: (id) => batch.single(id).finally(() => progressed(1)),
+        },
+        runOpts,
+      );
+    }
     return await runMany(
       ctx,
       ids,
-      async (id) => {
-        try {
-          return await work(id);
-        } finally {
-          done++;
-          if (done >= ids.length) stop();
-          else draw();
-        }
-      },
-      { verb: opts.verb, noun: 'task' },
+      (id) => work(id).finally(() => progressed(1)),
+      runOpts,
     );
   } finally {
     stop();

@@ -1,0 +1,138 @@
+/**
+ * `close task complete|reopen` of many ids through Close's bulk update, end to end: the built binary against
+ * the fake Close server (which counts every bulk PUT sent without a filter: each test asserts none was).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { CANARY, runCli } from '../helpers/cli.js';
+import { startServer, jsonReply, type FakeServer } from '../servers/base.js';
+import { CLOSE_TASK_TYPES, startClose, type CloseOptions, type FakeClose } from '../servers/close.js';
+
+let fake: FakeClose | undefined;
+let other: FakeServer | undefined;
+afterEach(async () => {
+  if (fake) expect(fake.stats().unfilteredBulkPuts).toBe(0);
+  await fake?.close();
+  await other?.close();
+  fake = other = undefined;
+});
+
+async function start(opts: CloseOptions = {}): Promise<FakeClose> {
+  fake = await startClose({ apiKeys: [CANARY.closeApiKey], lifetimeMs: 60_000, ...opts });
+  return fake;
+}
+
+const env = (url: string) => ({ CLOSE_URL: url, CLOSE_API_KEY: CANARY.closeApiKey });
+
+interface Report {
+  results: Array<{ id: string; ok: boolean; status: number | null; error: string | null }>;
+  summary: { total: number; succeeded: number; failed: number };
+}
+
+describe('close task complete|reopen of many ids: the bulk update (e2e)', () => {
+  it('completes 250 tasks of mixed types with at most 10 requests, every id reported once', async () => {
+    const f = await start();
+    const ts = f.seed(Array.from({ length: 250 }, (_, i) => ({ _type: CLOSE_TASK_TYPES[i % CLOSE_TASK_TYPES.length] })));
+    const ids = ts.map((t) => t.id);
+    const r = await runCli(['close', 'task', 'complete', '-', '--json'], { env: env(f.url), input: ids.join('\n') });
+    expect(r.code).toBe(0);
+    const j = r.json<Report>();
+    expect(j.results.map((x) => x.id)).toEqual(ids);
+    expect(j.results.every((x) => x.ok && x.status === 200)).toBe(true);
+    expect(j.summary).toEqual({ total: 250, succeeded: 250, failed: 0 });
+    expect(ts.every((t) => f.tasks.get(t.id)!.is_complete)).toBe(true);
+    expect(r.stderr).toBe('250 of 250 completed\n');
+    expect(f.requests.length).toBeLessThanOrEqual(10);
+    // every bulk PUT names its ids and every type; together they name each id exactly once
+    const puts = f.requests.filter((q) => q.method === 'PUT');
+    expect(puts.every((q) => q.path === '/api/v1/task/' && q.query.get('_type') === 'all' && JSON.parse(q.body).is_complete === true)).toBe(true);
+    expect(puts.flatMap((q) => q.query.get('id__in')!.split(','))).toEqual(ids);
+    expect(puts.every((q) => q.url.length < 4096)).toBe(true);
+    // reopen them the same way
+    const back = await runCli(['close', 'task', 'reopen', '-'], { env: env(f.url), input: ids.join('\n') });
+    expect(back.code).toBe(0);
+    expect(back.stdout.split('\n').filter(Boolean)).toHaveLength(251);
+    expect(ts.every((t) => !f.tasks.get(t.id)!.is_complete)).toBe(true);
+  });
+
+  it('unknown ids among good ones: exit 7, the unknown ones not found (404), the good ones completed', async () => {
+    const f = await start();
+    const good = f.seed(3).map((t) => t.id);
+    const ids = [good[0], 'task_unknown1', good[1], good[2], 'task_unknown2'];
+    const r = await runCli(['close', 'task', 'complete', ...ids, '--json'], { env: env(f.url) });
+    expect(r.code).toBe(7);
+    const j = r.json<Report>();
+    expect(j.results.map((x) => [x.id, x.ok, x.status])).toEqual([
+      [good[0], true, 200],
+      ['task_unknown1', false, 404],
+      [good[1], true, 200],
+      [good[2], true, 200],
+      ['task_unknown2', false, 404],
+    ]);
+    expect(j.results[1].error).toBe('task task_unknown1 not found');
+    expect(r.stderr).toContain('3 of 5 completed, 2 failed');
+    expect(f.requests.map((q) => q.method)).toEqual(['PUT', 'GET']);
+    // every id unknown: the not-found class, 5
+    const none = await runCli(['close', 'task', 'complete', 'task_nope1', 'task_nope2'], { env: env(f.url) });
+    expect(none.code).toBe(5);
+    expect(none.stdout).toContain('task_nope1\tfailed\t404\ttask task_nope1 not found');
+  });
+
+  it('a task the bulk update did not change is failed (exit 1 when it is the only class)', async () => {
+    // a server that accepts the bulk PUT but whose read-back shows the tasks unchanged
+    const seen: string[] = [];
+    other = await startServer((req) => {
+      seen.push(`${req.method} ${req.path}`);
+      if (req.method === 'PUT') return jsonReply(200, {});
+      const ids = req.query.get('id__in')!.split(',');
+      return jsonReply(200, { data: ids.map((id) => ({ id, is_complete: false })), has_more: false });
+    });
+    const r = await runCli(['close', 'task', 'complete', 'task_aaa1', 'task_bbb2'], { env: env(other.url) });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('task_aaa1\tfailed\t200\ttask task_aaa1: Close did not change it (is_complete is false)');
+    expect(r.stderr).toContain('0 of 2 completed, 2 failed');
+    expect(seen).toEqual(['PUT /api/v1/task/', 'GET /api/v1/task/']);
+  });
+
+  it('where the bulk route answers 405 it falls back to one PUT per id, after a single bulk attempt', async () => {
+    const f = await start({ bulkStatus: 405 });
+    const ts = f.seed(120);
+    const ids = ts.map((t) => t.id);
+    const r = await runCli(['close', 'task', 'complete', '-', '--json'], { env: env(f.url), input: ids.join('\n') });
+    expect(r.code).toBe(0);
+    const j = r.json<Report>();
+    expect(j.results.map((x) => x.id)).toEqual(ids);
+    expect(j.summary).toEqual({ total: 120, succeeded: 120, failed: 0 });
+    expect(ts.every((t) => f.tasks.get(t.id)!.is_complete)).toBe(true);
+    expect(f.stats().bulkPuts).toBe(1);
+    const perId = f.requests.filter((q) => q.method === 'PUT' && q.path !== '/api/v1/task/');
+    expect(perId.map((q) => q.path.split('/')[4]).sort()).toEqual([...ids].sort());
+    // and 404 the same
+    f.setBulkStatus(404);
+    const back = await runCli(['close', 'task', 'reopen', ids[0], ids[1]], { env: env(f.url) });
+    expect(back.code).toBe(0);
+    expect(ts.slice(0, 2).every((t) => !f.tasks.get(t.id)!.is_complete)).toBe(true);
+    expect(f.stats().bulkPuts).toBe(2);
+  });
+
+  it('--dry-run prints the bulk PUT and its read-back, key masked, and sends nothing', async () => {
+    const f = await start();
+    const ids = f.seed(2).map((t) => t.id);
+    const basic = Buffer.from(`${CANARY.closeApiKey}:`).toString('base64');
+    const r = await runCli(['close', 'task', 'reopen', ...ids, '--dry-run'], { env: env(f.url), secrets: [basic] });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`PUT ${f.url}/api/v1/task/?id__in=${ids.join(',')}&_type=all`);
+    expect(r.stdout).toContain(`GET ${f.url}/api/v1/task/?id__in=${ids.join(',')}&_type=all&_fields=id,is_complete&_limit=2`);
+    expect(r.stdout).toContain('"is_complete": false');
+    expect(r.stdout).toContain('authorization: Basic ***');
+    expect(f.requests).toHaveLength(0);
+  });
+
+  it('a one-id command stays one plain PUT /task/{id}/', async () => {
+    const f = await start();
+    const [t] = f.seed(1);
+    const r = await runCli(['close', 'task', 'complete', t.id], { env: env(f.url) });
+    expect(r.code).toBe(0);
+    expect(f.requests.map((q) => `${q.method} ${q.path}`)).toEqual([`PUT /api/v1/task/${t.id}/`]);
+    expect(f.stats().bulkPuts).toBe(0);
+  });
+});
