@@ -7,7 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const BIN = path.join(ROOT, 'bin', 'taskctl.js');
+// TASKCTL_BENCH_BIN: another build's bin/taskctl.js (e.g. main's, for before/after figures)
+export const BIN = process.env.TASKCTL_BENCH_BIN ? path.resolve(process.env.TASKCTL_BENCH_BIN) : path.join(ROOT, 'bin', 'taskctl.js');
 export const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 
 let servers;
@@ -91,4 +92,27 @@ export function report(title, rows) {
     const verdict = r.target === undefined ? '' : r.ok ? 'ok' : 'MISSED';
     console.log(`${r.name.padEnd(48)} ${String(r.value).padStart(12)}  ${r.target ? `target ${r.target}` : ''}  ${verdict}`);
   }
+}
+
+/**
+ * CPU time (user + system, ms) of one taskctl process, from GNU time (the client process only, not the
+ * fake server in this process). Resolves { code, ms, cpuMs, stdout, stderr }; cpuMs is NaN without /usr/bin/time.
+ */
+export async function taskctlCpu(args, opts) {
+  if (!existsSync('/usr/bin/time')) return { ...(await taskctl(args, opts)), cpuMs: NaN };
+  const r = await run('/usr/bin/time', ['-f', 'cpu=%U %S', process.execPath, BIN, ...args], opts);
+  const m = /cpu=([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { ...r, stderr: m ? r.stderr.slice(0, m.index) : r.stderr, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN };
+}
+
+/** A small seeded PRNG (mulberry32), so fault injection is the same in every run. */
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -45,6 +45,11 @@ export interface RequestSpec {
    * work that goes on without us (a poll, a download, a long synchronous execute).
    */
   onStop?: 'wait' | 'abort';
+  /**
+   * The server's rate-limit group of this request, whose `RateLimit` budget paces it (Close counts per
+   * method + path template, e.g. `PUT /task/` apart from `PUT /task/{id}/`). Default: the method.
+   */
+  rateGroup?: string;
 }
 
 export interface HttpResponse {
@@ -126,11 +131,8 @@ export class HttpClient {
   private dispatcher: Dispatcher | null = null;
   /** requests wait until this time (ms) after a 429 or an exhausted RateLimit budget */
   private pausedUntil = 0;
-  /**
-   * The latest RateLimit budget the server reported: `remaining` as of request number `seq`, and when
-   * its window ends. Requests sent after `seq` are not in that count yet (see waitForPacing).
-   */
-  private rate: { remaining: number; resetAt: number; seq: number } | null = null;
+  /** the RateLimit budget of each rate group (RequestSpec.rateGroup) */
+  private budgets = new Map<string, Budget>();
   /** requests let through pacing so far; each gets the next number */
   private sentSeq = 0;
   private inFlight = 0;
@@ -217,7 +219,7 @@ export class HttpClient {
       let headers: Record<string, string> = baseHeaders;
       let sending = false;
       try {
-        ticket = await this.waitForPacing();
+        ticket = await this.waitForPacing(spec.rateGroup ?? method);
         headers = { ...baseHeaders };
         if (spec.auth !== false && this.auth) await this.auth.apply(headers, { method, url, dryRun: false });
         registerHeaderSecrets(this.opts.secrets, headers);
@@ -410,10 +412,10 @@ export class HttpClient {
   }
 
   /**
-   * Records the `RateLimit: limit, remaining, reset` budget of a response. The server measured `reset`
-   * when it counted the request, somewhere between our send and our receipt: the window's end is dated
-   * from the middle of that round trip. (Dating it from the receipt overshoots every window boundary by
-   * a round trip; from the send, it undershoots by the uplink delay and risks a 429.)
+   * Records the `RateLimit: limit, remaining, reset` budget of a response. The window's end is dated from
+   * the receipt of the answer: at worst a round trip late, which costs a few ms a window, while dating it
+   * any earlier (from the middle of the round trip) sent the next window's first requests before the
+   * server's window had ended whenever the server or this process was slow, and they were refused.
    * Parallel requests reach the server in any order, so within a window the observation that leaves the
    * smaller budget (`remaining + seq`, see waitForPacing) is kept; an expired one is always replaced.
    */
@@ -421,31 +423,48 @@ export class HttpClient {
     const rl = parseRateLimit(res.headers);
     if (!rl || rl.remaining === undefined || rl.reset === undefined) return;
     const now = this.opts.now();
-    const seen = { remaining: rl.remaining, resetAt: (ticket.sentAt + now) / 2 + rl.reset * 1000, seq: ticket.seq };
-    if (!this.rate || this.rate.resetAt <= now || seen.remaining + seen.seq < this.rate.remaining + this.rate.seq) this.rate = seen;
+    const seen = { remaining: rl.remaining, resetAt: now + rl.reset * 1000, seq: ticket.groupSeq };
+    const b = ticket.budget;
+    if (!b.rate || b.rate.resetAt <= now || seen.remaining + seen.seq < b.rate.remaining + b.rate.seq) b.rate = seen;
   }
 
   /**
-   * Waits until this request may be sent: not before a 429 pause ends, and not while the reported budget
-   * is spent. The budget left is `remaining` less the requests sent after the one that reported it (they
-   * were not counted yet; FIFO is assumed). Past the window's end the budget is unknown and requests flow.
+   * Waits until this request may be sent: not before a 429 pause ends, and not while its group's reported
+   * budget is spent. The budget left is `remaining` less the group's requests sent after the one that
+   * reported it (they were not counted yet; FIFO is assumed). Past the window's end the budget is unknown
+   * and requests flow.
    */
-  private async waitForPacing(): Promise<PacingTicket> {
+  private async waitForPacing(group: string): Promise<PacingTicket> {
+    let b = this.budgets.get(group);
+    if (!b) this.budgets.set(group, (b = { rate: null, sent: 0 }));
     for (let i = 0; i < 1000; i++) {
       const now = this.opts.now();
       let until = this.pausedUntil;
-      if (this.rate && this.rate.resetAt <= now) this.rate = null;
-      if (this.rate && this.rate.remaining - (this.sentSeq - this.rate.seq) <= 0) until = Math.max(until, this.rate.resetAt);
-      if (until <= now) return { seq: ++this.sentSeq, sentAt: now };
+      if (b.rate && b.rate.resetAt <= now) b.rate = null;
+      if (b.rate && b.rate.remaining - (b.sent - b.rate.seq) <= 0) until = Math.max(until, b.rate.resetAt);
+      if (until <= now) break;
       await this.opts.sleep(until - now + 5, this.opts.signal);
     }
-    return { seq: ++this.sentSeq, sentAt: this.opts.now() };
+    return { seq: ++this.sentSeq, groupSeq: ++b.sent, budget: b, sentAt: this.opts.now() };
   }
 }
 
+interface Budget {
+  /**
+   * The latest budget the server reported for the group: `remaining` as of the group's request number
+   * `seq`, and when its window ends. The group's requests sent after `seq` are not in that count yet.
+   */
+  rate: { remaining: number; resetAt: number; seq: number } | null;
+  /** the group's requests let through pacing so far */
+  sent: number;
+}
+
 interface PacingTicket {
-  /** order in which requests passed pacing */
+  /** order in which requests passed pacing (all groups) */
   seq: number;
+  /** order within its rate group */
+  groupSeq: number;
+  budget: Budget;
   sentAt: number;
 }
 

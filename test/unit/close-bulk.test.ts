@@ -46,7 +46,7 @@ describe('Close bulk update: request builder', () => {
 
   it('sends id__in with literal commas and _type=all, and the field as the body', () => {
     const spec = bulkRequest(['task_a', 'task_b'], { is_complete: false });
-    expect(spec).toEqual({ method: 'PUT', path: '/api/v1/task/?id__in=task_a,task_b&_type=all', json: { is_complete: false } });
+    expect(spec).toEqual({ method: 'PUT', path: '/api/v1/task/?id__in=task_a,task_b&_type=all', json: { is_complete: false }, rateGroup: 'PUT /task/' });
     const url = new URL(urlOf(spec));
     expect(url.searchParams.get('id__in')).toBe('task_a,task_b');
     expect(url.searchParams.get('_type')).toBe('all');

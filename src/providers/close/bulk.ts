@@ -48,13 +48,14 @@ export function bulkQuery(ids: readonly string[], extra = ''): string {
 export function bulkRequest(ids: readonly string[], body: BulkBody): RequestSpec {
   const query = bulkQuery(ids);
   if (Object.keys(body).length === 0) throw new Error('refusing to build a Close bulk update that changes nothing');
-  return { method: 'PUT', path: `${apiPath('task')}?${query}`, json: body };
+  // Close rate-limits per method + path template: the bulk route is a group of its own
+  return { method: 'PUT', path: `${apiPath('task')}?${query}`, json: body, rateGroup: 'PUT /task/' };
 }
 
 /** `GET /api/v1/task/?id__in=…&_type=all&_fields=id,<field>&_limit=<n>&_skip=<skip>` */
 export function readBackRequest(ids: readonly string[], field: string, skip = 0): RequestSpec {
   const page = `&_limit=${Math.max(ids.length, 1)}${skip ? `&_skip=${skip}` : ''}`;
-  return { method: 'GET', path: `${apiPath('task')}?${bulkQuery(ids, `&_fields=id,${field}${page}`)}` };
+  return { method: 'GET', path: `${apiPath('task')}?${bulkQuery(ids, `&_fields=id,${field}${page}`)}`, rateGroup: 'GET /task/' };
 }
 
 /**
