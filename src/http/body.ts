@@ -22,16 +22,13 @@ export function tooLarge(what: string, limit: number, status: number): ApiError 
   });
 }
 
-/** The body as UTF-8 text; ApiError once it passes `limit` bytes (or declares more in content-length). */
-export async function readBounded(body: Readable, opts: { limit: number; declared?: string | string[]; what: string; status: number }): Promise<string> {
+/** The body's chunks as they arrive; ApiError once it passes `limit` bytes (or declares more in content-length). */
+async function* boundedChunks(body: Readable, opts: BoundOptions): AsyncGenerator<Buffer> {
   const declared = Number(opts.declared);
   if (typeof opts.declared === 'string' && Number.isFinite(declared) && declared > opts.limit) {
     body.destroy();
     throw tooLarge(opts.what, opts.limit, opts.status);
   }
-  // decoded as it arrives, so the raw bytes are not held next to their text (nor copied into one Buffer)
-  const decoder = new TextDecoder('utf-8');
-  const pieces: string[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
@@ -39,8 +36,30 @@ export async function readBounded(body: Readable, opts: { limit: number; declare
       body.destroy();
       throw tooLarge(opts.what, opts.limit, opts.status);
     }
-    pieces.push(decoder.decode(chunk as Buffer, { stream: true }));
+    yield chunk as Buffer;
   }
+}
+
+interface BoundOptions {
+  limit: number;
+  declared?: string | string[];
+  what: string;
+  status: number;
+}
+
+/** The body as UTF-8 text, bounded. */
+export async function readBounded(body: Readable, opts: BoundOptions): Promise<string> {
+  // decoded as it arrives, so the raw bytes are not held next to their text (nor copied into one Buffer)
+  const decoder = new TextDecoder('utf-8');
+  const pieces: string[] = [];
+  for await (const chunk of boundedChunks(body, opts)) pieces.push(decoder.decode(chunk, { stream: true }));
   pieces.push(decoder.decode());
   return pieces.length === 1 ? pieces[0] : pieces.join('');
+}
+
+/** The body as its bytes, in the chunks that arrived (never copied into one Buffer), bounded. */
+export async function readBoundedChunks(body: Readable, opts: BoundOptions): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of boundedChunks(body, opts)) chunks.push(chunk);
+  return chunks;
 }

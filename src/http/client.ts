@@ -16,7 +16,10 @@ import { MAYBE_APPLIED_HINT, NetworkError, NotSent, TaskctlError, UsageError, in
 import { redactHeaderValue, redactJson, registerHeaderSecrets, type SecretRegistry } from './redact.js';
 import { getDispatcher, type TransportOptions } from './transport.js';
 import { retryDelayMs, isRetryable, parseRateLimit } from './retry.js';
-import { maxResponseBytes, readBounded } from './body.js';
+import { maxResponseBytes, readBounded, readBoundedChunks } from './body.js';
+
+/** a raw (`chunks`) body up to this size is also given as `text` */
+const RAW_TEXT_MAX = 64 << 10;
 
 export type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
 export type QueryInit = Record<string, QueryValue> | URLSearchParams;
@@ -39,6 +42,8 @@ export interface RequestSpec {
   timeoutMs?: number;
   /** return the body as a stream instead of reading it (downloads) */
   stream?: boolean;
+  /** keep a 2xx body as its bytes (`chunks`) rather than text: printed as it came without a string of it (api) */
+  raw?: boolean;
   /**
    * What the run's stop (Ctrl-C, SIGTERM) does to this request in flight: 'wait' (default) lets it finish
    * so its real outcome is reported; 'abort' ends it at once, for requests whose answer only reports on
@@ -62,6 +67,11 @@ export interface HttpResponse {
   text: string;
   /** set only for `stream: true` requests */
   stream?: Readable;
+  /**
+   * the body's bytes, set only for 2xx answers to `raw: true` requests; `text` then holds the body too only
+   * when it is at most RAW_TEXT_MAX bytes (enough for checks of short answers, e.g. OpenHIM's auth trap)
+   */
+  chunks?: Buffer[];
   /** true when --dry-run printed the request instead of sending it */
   dryRun?: boolean;
 }
@@ -336,8 +346,15 @@ export class HttpClient {
         text: '',
       };
       // a download streams to disk: past its headers only the idle bodyTimeout bounds it
-      if (spec.stream && r.statusCode >= 200 && r.statusCode < 300) res.stream = r.body;
-      else res.text = await readBounded(r.body, { limit: this.maxResponseBytes, declared: r.headers['content-length'], what: `${method} ${url.pathname}`, status: r.statusCode });
+      const ok = r.statusCode >= 200 && r.statusCode < 300;
+      const bound = { limit: this.maxResponseBytes, declared: r.headers['content-length'], what: `${method} ${url.pathname}`, status: r.statusCode };
+      if (spec.stream && ok) res.stream = r.body;
+      else if (spec.raw && ok) {
+        res.chunks = await readBoundedChunks(r.body, bound);
+        // a short answer is also text, so checks that read `text` (apiWarning) see it as for any request
+        if (res.chunks.reduce((n, c) => n + c.length, 0) <= RAW_TEXT_MAX) res.text = Buffer.concat(res.chunks).toString('utf8');
+      }
+      else res.text = await readBounded(r.body, bound);
     } catch (err) {
       // undici may surface the abort as its own error: say which deadline it was
       if (deadline.signal.aborted && !(err instanceof DeadlineExceeded)) throw deadline.signal.reason;
