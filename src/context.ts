@@ -181,6 +181,22 @@ export class Context {
   writeOut(text: string): void {
     this.streams.stdout.write(this.secrets.scrub(text));
   }
+  /**
+   * writeOut for output written in many large pieces: waits while stdout's reader is behind (a pipe into
+   * jq), so the pieces are not all queued in memory at once.
+   */
+  async writeOutPaced(text: string): Promise<void> {
+    if (this.streams.stdout.write(this.secrets.scrub(text)) !== false) return;
+    const out = this.streams.stdout as Partial<NodeJS.WritableStream>;
+    if (!out.once || !out.off) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        for (const e of ['drain', 'close', 'error']) out.off!(e, done);
+        resolve();
+      };
+      for (const e of ['drain', 'close', 'error']) out.once!(e, done);
+    });
+  }
   /** raw stderr (progress bars); secrets are scrubbed */
   writeErr(text: string): void {
     this.streams.stderr.write(this.secrets.scrub(text));

@@ -15,6 +15,8 @@ import { startSpaaza, type FakeSpaaza } from '../servers/spaaza.js';
 
 const USER = 'odd@example.org';
 const BASIC = `Basic ${Buffer.from(`${USER}:${CANARY.openhimPassword}`).toString('base64')}`;
+/** escapes, number forms, empty containers, non-ASCII, a BOM and odd white space, as servers send them */
+const ODD_JSON = `\ufeff[ {"_id":"a\\u0041\\/b","n":[1.50,-0,1E3,12345678901234567890],"e":{},"l":[],"t":"ü — ☃ 😀\\n"} ,\r\n\tnull,true ]`;
 let heartbeat: unknown = { master: 1.5, now: 0 };
 let core: FakeServer;
 
@@ -30,6 +32,7 @@ beforeAll(async () => {
       if (req.path === '/echo') return jsonReply(200, { headers: req.headers });
       if (req.path === '/big') return jsonReply(200, Array.from({ length: 30_000 }, (_, i) => ({ _id: i.toString(16).padStart(24, '0'), status: 'Completed' })));
       if (req.path === '/big-chunked') return { status: 200, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: `[${'"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",'.repeat(40_000)}"end"]` };
+      if (req.path === '/odd-json') return { status: 200, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: ODD_JSON };
       if (req.path === '/truncated') return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '[{"_id":"5f00000000000000000000a1","status":"Comp' };
       if (req.path === '/tasks' && !req.query.has('filters')) return textReply(500, 'Could not fetch all tasks via the API: SyntaxError: "undefined" is not valid JSON');
       return textReply(404, 'Not Found');
@@ -62,6 +65,19 @@ describe('openhim odd answers', () => {
     expect(r.stdout).not.toContain('"status":"Comp');
     if (r.stdout.trim()) JSON.parse(r.stdout);
     expect(errorJson(r).error).toMatchObject({ code: 1, status: 200, message: expect.stringMatching(/is not valid JSON/) });
+  });
+
+  it('api prints a JSON answer from its bytes exactly as JSON.stringify(JSON.parse(body), null, 2) would', async () => {
+    const want = `${JSON.stringify(JSON.parse(ODD_JSON.slice(1)), null, 2)}\n`;
+    for (const flags of [[], ['--json']]) {
+      const r = await runCli(['openhim', 'api', 'GET', '/odd-json', ...flags], { env: env() });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(want);
+    }
+    // without --json a body that does not parse is shown as it came
+    const t = await runCli(['openhim', 'api', 'GET', '/truncated'], { env: env() });
+    expect(t.code).toBe(0);
+    expect(t.stdout).toBe('[{"_id":"5f00000000000000000000a1","status":"Comp\n');
   });
 
   it('api: a server that echoes request headers never shows the auth-token (nor Authorization)', async () => {

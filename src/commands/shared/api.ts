@@ -10,7 +10,8 @@ import { parseJsonInput } from '../../input/json.js';
 import { redactHeaderValue, SECRET_HEADERS } from '../../http/redact.js';
 import { loadProvider } from '../../providers/index.js';
 import { isJsonResponse } from '../../providers/errors.js';
-import { writeJsonPretty } from '../../output/json-chunks.js';
+import { jsonPieces, reindentJson, writeJsonPretty } from '../../output/json-chunks.js';
+import type { HttpResponse } from '../../http/client.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
@@ -38,6 +39,21 @@ export function parseQueryArgs(pairs: readonly string[]): URLSearchParams {
     q.append(p.slice(0, i), p.slice(i + 1));
   }
   return q;
+}
+
+function notJson(res: HttpResponse, what: string, err: unknown): ApiError {
+  return new ApiError(`${what}: the answer from ${new URL(res.url).host} is not valid JSON (${(err as Error).message})`, {
+    status: res.status,
+    hint: 'the body may have been cut off; run again without --json to see it as it came',
+  });
+}
+
+/** The first byte that is not JSON white space (nor a byte-order mark), or undefined for an empty body. */
+function firstNonSpace(chunks: readonly Buffer[]): number | undefined {
+  for (const chunk of chunks) {
+    for (const c of chunk) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0xef && c !== 0xbb && c !== 0xbf) return c;
+  }
+  return undefined;
 }
 
 export const run: Handler = async (ctx, { args, opts }) => {
@@ -83,7 +99,10 @@ export const run: Handler = async (ctx, { args, opts }) => {
     path = target.pathname + target.search;
   }
   if (!path.startsWith('/')) path = `/${path}`;
-  const res = await client.request({ method, path, query, headers, body, retry: 'default' });
+  // a 2xx answer is kept as bytes and printed from them (reindentJson): a large answer never becomes one
+  // string and a tree of objects. --query needs the values, so it parses.
+  const raw = !ctx.globals.query;
+  const res = await client.request({ method, path, query, headers, body, retry: 'default', raw });
   if (res.dryRun) return;
 
   const warning = provider.apiWarning?.(res);
@@ -97,6 +116,24 @@ export const run: Handler = async (ctx, { args, opts }) => {
     ctx.writeOut('\n');
   }
   if (!ok && ctx.globals.json) throw provider.errorFor(res, `${method} ${path}`, client);
+  if (res.chunks) {
+    const chunks = res.chunks;
+    res.chunks = undefined;
+    const first = firstNonSpace(chunks);
+    if (first !== undefined && (isJsonResponse(res) || (ctx.globals.json && (first === 0x5b || first === 0x7b)))) {
+      try {
+        reindentJson(chunks); // checked whole before any of it is printed
+      } catch (err) {
+        if (ctx.globals.json) throw notJson(res, `${method} ${path}`, err);
+        res.text = Buffer.concat(chunks).toString('utf8');
+        ctx.writeOut(res.text.endsWith('\n') ? res.text : `${res.text}\n`);
+        return;
+      }
+      for (const piece of jsonPieces(chunks)) await ctx.writeOutPaced(piece);
+      return;
+    }
+    res.text = Buffer.concat(chunks).toString('utf8');
+  }
   const looksJson = /^\s*[[{]/.test(res.text);
   if ((isJsonResponse(res) || (ctx.globals.json && looksJson)) && res.text.trim()) {
     let value: unknown;
@@ -104,12 +141,7 @@ export const run: Handler = async (ctx, { args, opts }) => {
       value = JSON.parse(res.text) as unknown;
     } catch (err) {
       // with --json stdout carries valid JSON or nothing: a truncated or broken body is an error
-      if (ctx.globals.json) {
-        throw new ApiError(`${method} ${path}: the answer from ${new URL(res.url).host} is not valid JSON (${(err as Error).message})`, {
-          status: res.status,
-          hint: 'the body may have been cut off; run again without --json to see it as it came',
-        });
-      }
+      if (ctx.globals.json) throw notJson(res, `${method} ${path}`, err);
       ctx.writeOut(res.text.endsWith('\n') ? res.text : `${res.text}\n`);
     }
     if (value !== undefined) {
