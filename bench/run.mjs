@@ -2,7 +2,7 @@
 // side in this one run. Exit code 1 when a target was missed.
 import { QUICK } from './lib.mjs';
 
-const benches = ['startup.mjs', 'one-request.mjs', 'openhim-bulk.mjs', 'close-complete.mjs', 'recovery-429.mjs'];
+const benches = ['startup.mjs', 'one-request.mjs', 'openhim-bulk.mjs', 'close-complete.mjs', 'recovery-429.mjs', 'large-answer.mjs'];
 let ok = true;
 console.log(`# taskctl benchmarks (${QUICK ? 'quick' : 'full'} run), node ${process.version}`);
 for (const file of benches) {
