@@ -8,6 +8,7 @@
  */
 import { GLOBAL_OPTIONS } from './cli.js';
 import type { CommandSpec, OptionSpec, ValueKind } from './commands/types.js';
+import { columnKey } from './output/render.js';
 
 export const FILES = 'FILES';
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -55,6 +56,19 @@ async function values(kind: ValueKind, c: CompleteEnv, configFlag: string | unde
   }
 }
 
+/**
+ * `--columns a,b,<TAB>`: the command's column names not given yet, after what is typed (names as `--columns`
+ * takes them: `task-id` for "TASK ID"; the typed piece matches in any case).
+ */
+function columnWords(current: CommandSpec | undefined, partial: string): string[] {
+  const declared = typeof current?.columns === 'function' ? current.columns({}) : current?.columns;
+  if (!declared) return [];
+  const cut = partial.lastIndexOf(',') + 1;
+  const given = new Set(partial.slice(0, cut).split(',').filter(Boolean).map(columnKey));
+  const piece = columnKey(partial.slice(cut));
+  return declared.map(columnKey).filter((k) => !given.has(k) && k.startsWith(piece)).map((k) => partial.slice(0, cut) + k);
+}
+
 export async function completeWords(specs: readonly CommandSpec[], words: string[], c: CompleteEnv): Promise<string[]> {
   const partial = words.length ? words[words.length - 1] : '';
   const before = words.slice(0, -1);
@@ -100,6 +114,7 @@ export async function completeWords(specs: readonly CommandSpec[], words: string
   const match = (list: string[]) => list.filter((x) => x === FILES || x.startsWith(partial));
 
   if (pending) {
+    if (pending.flags.startsWith('--columns')) return columnWords(current, partial);
     const kind = valueKind(pending);
     if (kind === 'profile' || pending.flags.includes('--profile')) return match(await profileNames(c, configFlag));
     return kind ? match(await values(kind, c, configFlag, specs)) : [];

@@ -26,6 +26,8 @@ export interface GlobalOptions {
   concurrency: number;
   insecure: boolean;
   ca?: string;
+  /** the CA came from TASKCTL_CA, not --ca */
+  caFromEnv?: boolean;
   /** --sandbox (or TASKCTL_SANDBOX=1): the built-in emulators instead of any configured server */
   sandbox?: boolean;
   yes: boolean;
@@ -321,13 +323,14 @@ export class Context {
     if (!c) {
       c = (async () => {
         const { HttpClient } = await import('./http/client.js');
-        const { fieldSources } = await import('./config/resolve.js');
+        const { fieldSources, fieldSource } = await import('./config/resolve.js');
         const insecure = this.globals.insecure || profile.values.insecure;
         if (insecure) this.warn('TLS certificate verification is off (--insecure): the connection can be intercepted');
         return new HttpClient({
           baseUrl: profile.values.url,
           transport: {
             ca: this.globals.ca ? this.resolvePath(this.globals.ca) : profile.values.ca,
+            caSource: this.globals.ca ? (this.globals.caFromEnv ? 'TASKCTL_CA' : '--ca') : fieldSource(profile, 'ca'),
             insecure,
             connections: this.globals.concurrency,
             timeoutMs: extra.timeoutMs ?? this.globals.timeout,

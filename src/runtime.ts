@@ -60,6 +60,7 @@ export function normaliseGlobals(raw: Record<string, unknown>, env: NodeJS.Proce
     concurrency: (raw.concurrency as number | undefined) ?? fromEnv.concurrency ?? 8,
     insecure: Boolean(raw.insecure),
     ca: (raw.ca as string | undefined) ?? (env.TASKCTL_CA || undefined),
+    caFromEnv: raw.ca === undefined && Boolean(env.TASKCTL_CA),
     sandbox: Boolean(raw.sandbox),
     yes: Boolean(raw.yes),
     input: raw.input !== false,

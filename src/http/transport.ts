@@ -9,6 +9,8 @@ import { ConfigError } from '../errors.js';
 
 export interface TransportOptions {
   ca?: string;
+  /** where `ca` came from (`--ca`, `TASKCTL_CA`, a profile's "ca"), named when the file is unusable */
+  caSource?: string;
   insecure: boolean;
   connections: number;
   timeoutMs: number;
@@ -34,9 +36,9 @@ async function createDispatcher(opts: TransportOptions): Promise<Dispatcher> {
     try {
       pem = fs.readFileSync(opts.ca, 'utf8');
     } catch (err) {
-      throw new ConfigError(`cannot read CA file ${opts.ca}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint: 'check --ca or the profile\'s "ca"' });
+      throw new ConfigError(`cannot read CA file ${opts.ca}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint: `check ${opts.caSource ?? '--ca or the profile\'s "ca"'}` });
     }
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`CA file ${opts.ca} holds no PEM certificate`);
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`CA file ${opts.ca} holds no PEM certificate`, { hint: `check ${opts.caSource ?? '--ca or the profile\'s "ca"'}` });
     // "in addition to the system store": Node's `ca` option replaces the defaults otherwise
     ca = [...process.getBuiltinModule('node:tls').rootCertificates, pem];
   }

@@ -98,6 +98,23 @@ describe('bash', () => {
     expect(blocks[9]).toEqual(['high', 'medium']);
   });
 
+  it('completes --columns with the command\'s column names, after those already typed', () => {
+    const out = bashComplete([
+      'comp taskctl openhim task list --columns ""',
+      'comp taskctl openhim task list --columns id,st',
+      'comp taskctl openhim task list --columns ID,STATUS,',
+      'comp taskctl openhim task create --columns ""',
+      'comp taskctl conductor human list --columns task',
+    ]);
+    const [, ...rest] = out.split('\n');
+    const blocks = rest.join('\n').split('---\n').map((b) => b.split('\n').filter(Boolean));
+    expect(blocks[0]).toEqual(['id', 'status', 'transactions', 'batch', 'user', 'created', 'execution-time']);
+    expect(blocks[1]).toEqual(['id,status']);
+    expect(blocks[2]).toEqual(['ID,STATUS,transactions', 'ID,STATUS,batch', 'ID,STATUS,user', 'ID,STATUS,created', 'ID,STATUS,execution-time']);
+    expect(blocks[3]).toEqual([]); // a command with no table offers no columns
+    expect(blocks[4]).toEqual(['task-id', 'task-ref']);
+  });
+
   it('a broken config gives no profile names and no noise', () => {
     const out = execFileSync('bash', ['--norc', '--noprofile', '-c', 'source <(taskctl completion bash); COMP_WORDS=(taskctl -p ""); COMP_CWORD=2; _taskctl_complete; echo "n=${#COMPREPLY[@]}"'], {
       env: { ...env, TASKCTL_CONFIG: path.join(home, 'work', 'task.json.missing') },

@@ -101,6 +101,23 @@ describe('errors name where a value came from', () => {
     expect(both.stderr).toContain(`(check "username" of profile "prod" in ${file} and MY_PW (named by "password"`);
   });
 
+  it('an unreadable CA file names where it came from: --ca, TASKCTL_CA or the profile\'s "ca"; nothing is sent', async () => {
+    const missing = path.join(sandboxDir(), 'no-such-ca.pem');
+    const file = writeConfig(`profiles:\n  prod:\n    provider: openhim\n    url: ${openhim.url}\n    username: ${USER}\n    password: \${MY_PW}\n    ca: ${missing}\n`, 'config.yaml');
+    const before = openhim.requests.length;
+    const env = { MY_PW: CANARY.openhimPassword };
+    const fromProfile = await runCli(['--config', file, 'openhim', 'task', 'list'], { env });
+    expect(fromProfile.code).toBe(3);
+    expect(fromProfile.stderr).toBe(`taskctl: cannot read CA file ${missing}: ENOENT (check "ca" of profile "prod" in ${file})\n`);
+    const fromEnv = await runCli(['--config', file, 'openhim', 'task', 'list'], { env: { ...env, TASKCTL_CA: missing } });
+    expect(fromEnv.code).toBe(3);
+    expect(fromEnv.stderr).toBe(`taskctl: cannot read CA file ${missing}: ENOENT (check TASKCTL_CA)\n`);
+    const fromFlag = await runCli(['--config', file, '--ca', missing, 'openhim', 'task', 'list'], { env: { ...env, TASKCTL_CA: '/elsewhere.pem' } });
+    expect(fromFlag.code).toBe(3);
+    expect(fromFlag.stderr).toBe(`taskctl: cannot read CA file ${missing}: ENOENT (check --ca)\n`);
+    expect(openhim.requests.length).toBe(before);
+  });
+
   it('a bad value from an env var names the variable, like TASKCTL_* do, even over a profile; nothing is sent', async () => {
     const file = profileFile(openhim.url);
     const before = openhim.requests.length;
