@@ -146,6 +146,8 @@ export class HttpClient {
   /** requests let through pacing so far; each gets the next number */
   private sentSeq = 0;
   private inFlight = 0;
+  /** requests on the wire (sent, answer not read yet) */
+  private onWire = 0;
   /** parallel requests allowed now: --concurrency, lowered after 429s and raised again while answers are good */
   private limit: number;
   private readonly maxLimit: number;
@@ -172,6 +174,11 @@ export class HttpClient {
   /** parallel requests allowed now (tests, progress) */
   get concurrency(): number {
     return this.limit;
+  }
+
+  /** requests sent whose answer is not read yet (a test's virtual clock moves only when this is 0) */
+  get requestsOnWire(): number {
+    return this.onWire;
   }
 
   buildUrl(path: string, query?: QueryInit): URL {
@@ -322,6 +329,7 @@ export class HttpClient {
     if (spec.onStop === 'abort' && this.opts.signal) signals.push(this.opts.signal);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : deadline.signal;
     let res: HttpResponse;
+    this.onWire++;
     try {
       const r = await undiciRequest(url, {
         method: method as Dispatcher.HttpMethod,
@@ -361,6 +369,7 @@ export class HttpClient {
       throw err;
     } finally {
       clearTimeout(timer);
+      this.onWire--;
     }
     const outHeaders = res.headers;
     if (this.opts.verbose) {

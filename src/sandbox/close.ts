@@ -114,6 +114,8 @@ export interface CloseOptions {
   state?: CloseSnapshot;
   /** answer the bulk route (`PUT /task/`) with this status instead of acting: a server without it */
   bulkStatus?: 404 | 405;
+  /** the rate limiter's clock in ms (default Date.now): tests share a virtual clock with the client */
+  now?: () => number;
 }
 
 /** The emulator's tasks and user, as plain JSON: what the sandbox saves between commands. */
@@ -270,6 +272,7 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
   };
   const userName = `${user.first_name} ${user.last_name}`;
   let rateLimit = options.rateLimit;
+  const clock = options.now ?? Date.now;
   const windows = new Map<string, Window>();
   const tasks = new Map<string, CloseTask>();
   const injections: Injection[] = [];
@@ -379,7 +382,7 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
   function limit(key: string, group: string): { header: string; refused?: Reply } {
     const windowMs = rateLimit?.windowMs ?? 1000;
     const lim = rateLimit ? Math.max(1, Math.round((rateLimit.requestsPerSecond * windowMs) / 1000)) : NEVER_LIMIT;
-    const now = Date.now();
+    const now = clock();
     const k = `${key}\u0000${group}`;
     let w = windows.get(k);
     if (!w || now - w.start >= windowMs) {
