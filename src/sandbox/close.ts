@@ -116,6 +116,8 @@ export interface CloseOptions {
   bulkStatus?: 404 | 405;
   /** the rate limiter's clock in ms (default Date.now): tests share a virtual clock with the client */
   now?: () => number;
+  /** told of every bulk PUT (`PUT /task/`) received, whatever its answer (the test fake checks its filter) */
+  onBulkPut?: (req: RecordedRequest, query: URLSearchParams) => void;
 }
 
 /** The emulator's tasks and user, as plain JSON: what the sandbox saves between commands. */
@@ -732,6 +734,7 @@ export async function startClose(options: CloseOptions = {}): Promise<FakeClose>
     if (r.name === 'bulk') {
       stats.bulkPuts++;
       if (!isFiltered(q)) stats.unfilteredBulkPuts++;
+      options.onBulkPut?.(req, q);
     }
     const g = (stats.byGroup[r.group] ??= { total: 0, limited: 0 });
     g.total++;

@@ -284,12 +284,26 @@ describe('fake Close: bulk update (PUT /task/)', () => {
   });
 
   it('counts a bulk PUT without a filter (or with an empty id__in) as unfiltered: it updates every task of the types', async () => {
-    fake = await startClose();
+    fake = await startClose({ allowBulkPutsWithoutIds: true });
     const ts = fake.seed([{}, {}, { _type: 'voicemail' }]);
     expect((await call(fake, 'PUT', '/task/?id__in=&_type=all', { is_complete: true })).status).toBe(200);
     expect(ts.every((t) => fake!.tasks.get(t.id)!.is_complete)).toBe(true);
     await call(fake, 'PUT', '/task/', { is_complete: false }, { authorization: 'Basic bm9wZTo=' });
     expect(fake.stats()).toMatchObject({ bulkPuts: 2, unfilteredBulkPuts: 2 });
+  });
+
+  it('the test fake fails its close() when any bulk PUT came without a non-empty id__in, so no test can miss one', async () => {
+    const f = await startClose();
+    const [t] = f.seed(1);
+    await call(f, 'PUT', `/task/?id__in=${t.id}&_type=all`, { is_complete: true });
+    // refused (bad key) or not, it was sent
+    await call(f, 'PUT', '/task/?id__in=&_type=all', { is_complete: true }, { authorization: 'Basic bm9wZTo=' });
+    await expect(f.close()).rejects.toThrow(/received 1 bulk PUT\(s\) without a non-empty id__in .*PUT \/api\/v1\/task\/\?id__in=&_type=all/);
+    // with only filtered ones it closes quietly
+    const g = await startClose();
+    const [u] = g.seed(1);
+    await call(g, 'PUT', `/task/?id__in=${u.id}&_type=all`, { is_complete: true });
+    await expect(g.close()).resolves.toBeUndefined();
   });
 
   it('answers 405 (or 404) on the bulk route when told to, acting on nothing', async () => {
