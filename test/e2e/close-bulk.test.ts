@@ -1,16 +1,15 @@
 /**
  * `close task complete|reopen` of many ids through Close's bulk update, end to end: the built binary against
- * the fake Close server (which counts every bulk PUT sent without a filter: each test asserts none was).
+ * the fake Close server (whose close() fails the test if any bulk PUT came without a non-empty id__in).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CANARY, runCli } from '../helpers/cli.js';
+import { CANARY, runCli, startCli } from '../helpers/cli.js';
 import { startServer, jsonReply, type FakeServer } from '../servers/base.js';
 import { CLOSE_TASK_TYPES, startClose, type CloseOptions, type FakeClose } from '../servers/close.js';
 
 let fake: FakeClose | undefined;
 let other: FakeServer | undefined;
 afterEach(async () => {
-  if (fake) expect(fake.stats().unfilteredBulkPuts).toBe(0);
   await fake?.close();
   await other?.close();
   fake = other = undefined;
@@ -24,8 +23,17 @@ async function start(opts: CloseOptions = {}): Promise<FakeClose> {
 const env = (url: string) => ({ CLOSE_URL: url, CLOSE_API_KEY: CANARY.closeApiKey });
 
 interface Report {
-  results: Array<{ id: string; ok: boolean; status: number | null; error: string | null }>;
-  summary: { total: number; succeeded: number; failed: number };
+  results: Array<{ id: string; ok: boolean; status: number | null; error: string | null; maybeApplied?: boolean }>;
+  summary: { total: number; succeeded: number; failed: number; notSent?: number; maybeApplied?: number };
+}
+
+/** waits (bounded) until `cond` holds */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`never happened: ${what}`);
 }
 
 describe('close task complete|reopen of many ids: the bulk update (e2e)', () => {
@@ -93,6 +101,24 @@ describe('close task complete|reopen of many ids: the bulk update (e2e)', () => 
     expect(seen).toEqual(['PUT /api/v1/task/', 'GET /api/v1/task/']);
   });
 
+  it('a bulk PUT accepted but whose read-back failed: each id possibly applied (the update went through, to which tasks is unknown)', async () => {
+    const seen: string[] = [];
+    other = await startServer((req) => {
+      seen.push(`${req.method} ${req.path}`);
+      if (req.method === 'PUT') return jsonReply(200, {});
+      return jsonReply(503, { error: 'Service unavailable' });
+    });
+    const r = await runCli(['close', 'task', 'complete', 'task_aaa1', 'task_bbb2', '--json'], { env: { ...env(other.url), TASKCTL_RETRIES: '0' } });
+    expect(r.code).toBe(1);
+    const j = r.json<Report>();
+    for (const x of j.results) {
+      expect(x).toMatchObject({ ok: false, status: 503, maybeApplied: true });
+      expect(x.error).toMatch(/^the bulk update was accepted \(200\), but reading the tasks back failed: .*\(check the tasks before retrying\)$/);
+    }
+    expect(j.summary).toMatchObject({ total: 2, succeeded: 0, maybeApplied: 2 });
+    expect(seen).toEqual(['PUT /api/v1/task/', 'GET /api/v1/task/']);
+  });
+
   it('where the bulk route answers 405 it falls back to one PUT per id, after a single bulk attempt', async () => {
     const f = await start({ bulkStatus: 405 });
     const ts = f.seed(120);
@@ -134,5 +160,66 @@ describe('close task complete|reopen of many ids: the bulk update (e2e)', () => 
     expect(r.code).toBe(0);
     expect(f.requests.map((q) => `${q.method} ${q.path}`)).toEqual([`PUT /api/v1/task/${t.id}/`]);
     expect(f.stats().bulkPuts).toBe(0);
+  });
+});
+
+describe('close task complete of many ids, stopped by a real Ctrl-C (SIGINT) mid-run', () => {
+  it('the chunk in flight finishes and is read back, the chunks not started are not sent; exit 130; each id reported as the server applied it', async () => {
+    // 500 ids are 7 chunks (about 80 ids keep a URL under 4 KB), one at a time; each answer takes 400 ms
+    const f = await start({ latencyMs: 400 });
+    const ts = f.seed(500);
+    const ids = ts.map((t) => t.id);
+    const run = startCli(['close', 'task', 'complete', '-', '--concurrency', '1', '--json'], { env: env(f.url), input: ids.join('\n'), timeoutMs: 60_000 });
+    await until(() => f.stats().bulkPuts >= 1, 'the first bulk PUT arrived');
+    run.child.kill('SIGINT');
+    const r = await run.result;
+    expect(r.code).toBe(130);
+    const j = r.json<Report>();
+    expect(j.results.map((x) => x.id)).toEqual(ids);
+    const applied = new Set(ids.filter((id) => f.tasks.get(id)!.is_complete));
+    // the server applied whole chunks, from the first on: exactly the ids of the bulk PUTs it received
+    const puts = f.requests.filter((q) => q.method === 'PUT').map((q) => q.query.get('id__in')!.split(','));
+    expect([...applied]).toEqual(puts.flat());
+    expect(ids.slice(0, applied.size)).toEqual([...applied]);
+    expect(applied.size).toBeGreaterThan(0);
+    expect(applied.size).toBeLessThan(500);
+    // what the server applied is reported done (the read-back still went out after the stop), the rest not sent
+    for (const x of j.results) {
+      if (applied.has(x.id)) expect(x).toMatchObject({ ok: true, status: 200, error: null });
+      else expect(x).toMatchObject({ ok: false, status: null, error: expect.stringMatching(/^not sent/) });
+    }
+    expect(j.summary).toMatchObject({ total: 500, succeeded: applied.size, failed: 0, notSent: 500 - applied.size });
+    // one read-back per bulk PUT; nothing after the stop changed anything
+    expect(f.requests.filter((q) => q.method === 'GET')).toHaveLength(puts.length);
+    expect(r.stderr).toContain(`${applied.size} of 500 completed, ${500 - applied.size} not sent`);
+  });
+
+  it('a bulk PUT whose answer never came (past --timeout after the stop) is reported possibly applied for each of its ids, not failed', async () => {
+    // the server applies each request at once but answers only after 20 s; --timeout 1500 ends the wait
+    const f = await start({ latencyMs: 20_000 });
+    const ts = f.seed(300);
+    const ids = ts.map((t) => t.id);
+    const run = startCli(['close', 'task', 'complete', '-', '--concurrency', '1', '--timeout', '1500', '--json'], { env: env(f.url), input: ids.join('\n'), timeoutMs: 60_000 });
+    await until(() => f.stats().bulkPuts >= 1, 'the first bulk PUT arrived');
+    run.child.kill('SIGINT');
+    const r = await run.result;
+    expect(r.code).toBe(130);
+    const j = r.json<Report>();
+    expect(j.results.map((x) => x.id)).toEqual(ids);
+    // the server applied the first chunk; the client never heard back: every id of it "maybe", none failed outright
+    const [chunk, ...more] = f.requests.filter((q) => q.method === 'PUT').map((q) => q.query.get('id__in')!.split(','));
+    expect(more).toEqual([]);
+    const n = chunk.length;
+    expect(chunk).toEqual(ids.slice(0, n));
+    expect(ids.filter((id) => f.tasks.get(id)!.is_complete)).toEqual(chunk);
+    for (const x of j.results.slice(0, n)) {
+      expect(x).toMatchObject({ ok: false, status: null, maybeApplied: true, error: expect.stringContaining('check before retrying') });
+    }
+    for (const x of j.results.slice(n)) expect(x).toMatchObject({ ok: false, error: expect.stringMatching(/^not sent/) });
+    expect(j.results.slice(n).some((x) => x.maybeApplied)).toBe(false);
+    expect(j.summary).toMatchObject({ total: 300, succeeded: 0, maybeApplied: n, notSent: 300 - n });
+    // the stop meant no retry of the unanswered PUT and no read-back of it
+    expect(f.requests.map((q) => q.method)).toEqual(['PUT']);
+    expect(r.stderr).toContain(`0 of 300 completed, ${n} failed, ${n} possibly applied (no answer arrived: check before retrying), ${300 - n} not sent`);
   });
 });

@@ -149,9 +149,10 @@ export class BulkUpdater {
       }
     } catch (err) {
       if (!(err instanceof TaskctlError)) throw err;
-      // the update was applied to the tasks that exist; only the report is missing
+      // the update was applied to the tasks that exist, which ones is not known: possibly applied, each
       err.message = `the bulk update was accepted (${putStatus}), but reading the tasks back failed: ${err.message}`;
       err.hint = 'check the tasks before retrying';
+      err.maybeApplied = true;
       return ids.map(() => err);
     }
     return ids.map((id): BulkOutcome => {
