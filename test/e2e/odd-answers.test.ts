@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CANARY, errorJson, runCli, sandboxDir } from '../helpers/cli.js';
+import { CANARY, ROOT, errorJson, runCli, sandboxDir } from '../helpers/cli.js';
 import { jsonReply, startServer, textReply, type FakeServer } from '../servers/base.js';
 import { startSpaaza, type FakeSpaaza } from '../servers/spaaza.js';
 
@@ -65,6 +65,11 @@ describe('openhim odd answers', () => {
     expect(r.stdout).not.toContain('"status":"Comp');
     if (r.stdout.trim()) JSON.parse(r.stdout);
     expect(errorJson(r).error).toMatchObject({ code: 1, status: 200, message: expect.stringMatching(/is not valid JSON/) });
+    // --query reads the answer as a value (not printed from its bytes): the same refusal
+    const q = await runCli(['openhim', 'api', 'GET', '/truncated', '--json', '--query', '[0]._id'], { env: env() });
+    expect(q.code).toBe(1);
+    expect(q.stdout).not.toContain('5f00000000000000000000a1');
+    expect(errorJson(q).error).toMatchObject({ code: 1, status: 200, message: expect.stringMatching(/is not valid JSON/) });
   });
 
   it('api prints a JSON answer from its bytes exactly as JSON.stringify(JSON.parse(body), null, 2) would', async () => {
@@ -115,6 +120,64 @@ describe('answers read into memory are bounded (TASKCTL_MAX_RESPONSE_MIB, defaul
     const ok = await runCli(['openhim', 'api', 'GET', '/big', '--json', '--query', 'length(@)'], { env: { ...env(), TASKCTL_MAX_RESPONSE_MIB: '4' } });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('30000\n');
+  });
+
+  it('the default bound is 64 MiB: an answer that declares one byte more is refused before its body is read', async () => {
+    // the server declares 64 MiB + 1 and sends one byte: taskctl stops at the header, never waiting for the rest
+    const huge = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(64 * 1024 * 1024 + 1) });
+      res.write('[');
+    });
+    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+    try {
+      const r = await runCli(['openhim', 'api', 'GET', '/tasks', '-q', 'filters={}'], { env: { ...env(), OPENHIM_URL: `http://127.0.0.1:${(huge.address() as AddressInfo).port}` } });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('the answer to GET /tasks is larger than 64 MiB, the most taskctl reads into memory');
+    } finally {
+      huge.closeAllConnections();
+      await new Promise((resolve) => huge.close(resolve));
+    }
+  });
+});
+
+describe('a 50 MB JSON answer: peak memory under 3x its size (issue 12)', () => {
+  let big: http.Server;
+  let url = '';
+  let body: Buffer;
+  beforeAll(async () => {
+    // task-like objects with some non-ASCII text, as `openhim api GET /tasks` answers them
+    const items: string[] = [];
+    let size = 2;
+    for (let i = 0; size < 50e6; i++) {
+      const t = JSON.stringify({ _id: i.toString(16).padStart(24, '0'), status: i % 3 ? 'Completed' : 'Processing', remainingTransactions: i % 7, created: new Date(1.7e12 + i * 1000).toISOString(), note: 'ü — a bit of text '.repeat(3) });
+      size += t.length + 1;
+      items.push(t);
+    }
+    body = Buffer.from(`[${items.join(',')}]`);
+    big = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body));
+    await new Promise<void>((resolve) => big.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(big.address() as AddressInfo).port}`;
+    setTimeout(() => big.close(), 200_000).unref();
+  });
+  afterAll(async () => {
+    big.closeAllConnections();
+    await new Promise((resolve) => big.close(resolve));
+  });
+
+  it('api GET --json prints it whole while the process peaks below 3x the body (it was ~9x)', { timeout: 180_000 }, async () => {
+    // the peak resident set size of the taskctl process itself, written when it exits (bench/rss-probe.cjs)
+    const rssFile = path.join(fs.mkdtempSync(path.join(sandboxDir(), 'rss-')), 'max-rss-kib');
+    const r = await runCli(['openhim', 'api', 'GET', '/tasks', '--json'], {
+      env: { ...env(), OPENHIM_URL: url, NODE_OPTIONS: `--require ${path.join(ROOT, 'bench', 'rss-probe.cjs')}`, TASKCTL_BENCH_RSS_FILE: rssFile },
+      timeoutMs: 150_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.startsWith('[\n  {\n    "_id": "000000000000000000000000",\n')).toBe(true);
+    expect(r.stdout.endsWith('\n  }\n]\n')).toBe(true);
+    expect(r.stdout.length).toBeGreaterThan(body.length);
+    const peak = Number(fs.readFileSync(rssFile, 'utf8')) * 1024;
+    expect(peak / body.length, `peak RSS ${(peak / 1e6).toFixed(1)} MB for a ${(body.length / 1e6).toFixed(1)} MB answer`).toBeLessThan(3);
   });
 });
 
