@@ -108,6 +108,60 @@ describe('openhim odd answers', () => {
   });
 });
 
+describe('a server that echoes request headers, for every provider and auth mode', () => {
+  /** the credential headers each request carried, as the server received them */
+  const sent: Array<Record<string, string>> = [];
+  let echo: http.Server;
+  let url = '';
+  const CREDENTIAL = /^(authorization|x-authorization|auth-token|cookie)$/;
+  beforeAll(async () => {
+    // answers each provider's log-in (Conductor token, OpenHIM salt and session) with fresh values, and
+    // every other request with the headers it came with
+    echo = http.createServer((req, res) => {
+      const creds = Object.fromEntries(Object.entries(req.headers).filter(([k]) => CREDENTIAL.test(k)).map(([k, v]) => [k, String(v)]));
+      if (Object.keys(creds).length) sent.push(creds);
+      const json = (status: number, body: unknown, headers: Record<string, string | string[]> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+      const fresh = () => Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+      if (req.url === '/api/token') return json(200, { token: `minted-${fresh()}` });
+      if (req.url?.startsWith('/authenticate/local')) return json(200, {}, { 'set-cookie': [`koa.sess=sess-${fresh()}; path=/; httponly`, `koa.sess.sig=sig-${fresh()}; path=/; httponly`] });
+      if (req.url?.startsWith('/authenticate/')) return json(200, { salt: `salt-${fresh()}`, ts: new Date().toISOString() });
+      return json(200, { headers: req.headers });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+    setTimeout(() => echo.close(), 100_000).unref();
+  });
+  afterAll(async () => {
+    echo.closeAllConnections();
+    await new Promise((resolve) => echo.close(resolve));
+  });
+
+  const runs: Array<[string, string[], () => Record<string, string>]> = [
+    ['openhim basic', ['openhim', 'api', 'GET', '/echo'], () => ({ ...env('basic'), OPENHIM_URL: url })],
+    ['openhim token', ['openhim', 'api', 'GET', '/echo'], () => ({ ...env('token'), OPENHIM_URL: url })],
+    ['openhim session', ['openhim', 'api', 'GET', '/echo'], () => ({ ...env('session'), OPENHIM_URL: url })],
+    ['conductor', ['conductor', 'api', 'GET', '/api/echo'], () => ({ CONDUCTOR_SERVER_URL: url, CONDUCTOR_AUTH_KEY: 'echo-key', CONDUCTOR_AUTH_SECRET: CANARY.conductorSecret })],
+    ['close', ['close', 'api', 'GET', '/echo'], () => ({ CLOSE_URL: url, CLOSE_API_KEY: CANARY.closeApiKey })],
+    ['spaaza', ['spaaza', 'api', 'GET', '/echo'], () => ({ SPAAZA_URL: url, SPAAZA_TOKEN_ID: 'echo-token-id', SPAAZA_TOKEN_SECRET: CANARY.spaazaSecret })],
+  ];
+  it.each(runs)('%s: no credential header value a run sent appears in what it prints, also with --verbose and --json', async (_name, args, envFor) => {
+    for (const flags of [[], ['--verbose'], ['--json']]) {
+      sent.length = 0;
+      const r = await runCli([...args, ...flags], { env: envFor() });
+      expect(r.code, r.stderr).toBe(0);
+      expect(sent.length).toBeGreaterThan(0);
+      // each whole value, the part after its scheme, each cookie's value
+      const values = sent.flatMap((h) => Object.entries(h)).flatMap(([k, v]) => (k === 'cookie' ? [v, ...[...v.matchAll(/=([^;]+)/g)].map((m) => m[1])] : [v, v.replace(/^(Basic|Bearer|Token)\s+/i, '')]));
+      for (const v of values) {
+        expect(r.stdout, `${flags.join(' ')} stdout shows ${v}`).not.toContain(v);
+        expect(r.stderr, `${flags.join(' ')} stderr shows ${v}`).not.toContain(v);
+      }
+      // the echo came back (the server saw the headers) with the credentials masked
+      expect(r.stdout).toMatch(/\*\*\*/);
+    }
+  });
+});
+
 describe('answers read into memory are bounded (TASKCTL_MAX_RESPONSE_MIB, default 64)', () => {
   it('a larger answer, with or without content-length, is exit 1 saying what to narrow; nothing on stdout', async () => {
     for (const p of ['/big', '/big-chunked']) {
