@@ -296,6 +296,20 @@ describe('spaaza task download into a path whose parent is a file', () => {
     expect(fs.readdirSync(dir)).toEqual(['plainfile']);
   });
 
+  it('-o into a directory (trailing /) that does not exist exits 2 before anything is sent', async () => {
+    const dir = fs.mkdtempSync(path.join(sandboxDir(), 'odd-'));
+    const t = fake.addTask({ state: { code: 'DONE' } } as never);
+    const before = fake.requests.length;
+    const r = await runCli(['spaaza', 'task', 'download', String(t.id), '-o', 'exports/', '--force'], {
+      cwd: dir,
+      env: { SPAAZA_URL: fake.url, SPAAZA_TOKEN_ID: fake.tokenId, SPAAZA_TOKEN_SECRET: CANARY.spaazaSecret },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot write into exports/: the directory does not exist');
+    expect(fake.requests.length).toBe(before);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   it('a download streams to disk and is not bounded by TASKCTL_MAX_RESPONSE_MIB', async () => {
     const big = await startSpaaza({ tokenSecret: CANARY.spaazaSecret, lifetimeMs: 60_000, exportBytes: 3 * 1024 * 1024 });
     try {

@@ -212,6 +212,10 @@ export interface DownloadResult {
 export function checkOutput(ctx: Context, output: string | undefined, force: boolean): void {
   if (output === undefined || output === '-') return;
   const abs = ctx.resolvePath(output);
+  // `-o exports/` names a directory: one that does not exist fails here, not after the download
+  if (/[\\/]$/.test(output) && !isDirectory(abs)) {
+    throw new UsageError(`cannot write into ${output}: ${fs.existsSync(abs) ? 'it is a file, not a directory' : 'the directory does not exist'}`, { hint: 'create it first, or give a file name; nothing was sent' });
+  }
   // the file goes into its parent directory: one that is missing or not a directory fails before anything is sent
   const parent = path.dirname(abs);
   let parentStat: fs.Stats | undefined;
