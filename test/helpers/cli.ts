@@ -71,12 +71,30 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
 
 /** Like runCli, but hands back the child too, so a test can send it a real signal mid-run. */
 export function startCli(args: string[], opts: RunOptions = {}): { child: ReturnType<typeof spawn>; result: Promise<CliResult> } {
+  return start(process.execPath, [BIN, ...args], `taskctl ${args.join(' ')}`, opts);
+}
+
+/**
+ * Runs a shell command line (a pipeline, `&&`, a redirection: a README example as a user types it) in bash
+ * with `set -o pipefail`, `taskctl` on PATH being the built binary run by this node; the same canary scan.
+ */
+export function runShell(line: string, opts: RunOptions = {}): Promise<CliResult> {
+  const shims = path.join(sandboxDir(), 'shims');
+  if (!fs.existsSync(path.join(shims, 'taskctl'))) {
+    fs.mkdirSync(shims, { recursive: true });
+    fs.symlinkSync(BIN, path.join(shims, 'taskctl'));
+  }
+  const PATH = [shims, path.dirname(process.execPath), opts.env?.PATH ?? baseEnv().PATH].join(path.delimiter);
+  return start('bash', ['-o', 'pipefail', '-c', line], line, { ...opts, env: { ...opts.env, PATH } }).result;
+}
+
+function start(command: string, argv: string[], label: string, opts: RunOptions): { child: ReturnType<typeof spawn>; result: Promise<CliResult> } {
   const env: Record<string, string> = { ...baseEnv() };
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? sandboxDir(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(command, argv, { cwd: opts.cwd ?? sandboxDir(), env, stdio: ['pipe', 'pipe', 'pipe'] });
   const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -89,7 +107,7 @@ export function startCli(args: string[], opts: RunOptions = {}): { child: Return
       const secrets = [...Object.values(CANARY), ...(opts.secrets ?? [])];
       for (const s of secrets) {
         if (stdout.includes(s) || stderr.includes(s)) {
-          reject(new Error(`secret leaked in output of "taskctl ${args.join(' ')}": ${s}\nstdout: ${stdout}\nstderr: ${stderr}`));
+          reject(new Error(`secret leaked in output of "${label}": ${s}\nstdout: ${stdout}\nstderr: ${stderr}`));
           return;
         }
       }
