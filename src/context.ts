@@ -235,7 +235,11 @@ export class Context {
       const { openSandbox, defaultStateFile, replacedWarning } = await import('./sandbox/session.js');
       const sb = await openSandbox({ stateFile: defaultStateFile(this.env) });
       if (sb.replaced) this.warn(replacedWarning(sb.stateFile));
-      if (sb.fresh) this.info(this.errStyle.dim(`taskctl: sandbox: emulated servers with demo data, nothing real is touched (state in ${sb.stateFile}; \`taskctl sandbox reset\` starts over)`));
+      if (sb.fresh) {
+        // two lines, so neither wraps at 80 columns
+        this.info(this.errStyle.dim('taskctl: sandbox: emulated servers with demo data, nothing real is touched'));
+        this.info(this.errStyle.dim(`taskctl: sandbox: state in ${sb.stateFile}; \`taskctl sandbox reset\` starts over`));
+      }
       return sb;
     })();
     return this.sandboxPromise;

@@ -35,7 +35,8 @@ describe('e2e: --sandbox', () => {
     expect(r.stdout).toMatch(/^Rerun\t6\/6 \(100%\)$/m);
     expect(r.stdout).toMatch(/^Successful\t6$/m);
     expect(r.stdout).toMatch(/^Failed\t0$/m);
-    expect(r.stderr).toContain('taskctl: sandbox: emulated servers with demo data, nothing real is touched');
+    expect(r.stderr).toContain('taskctl: sandbox: emulated servers with demo data, nothing real is touched\n');
+    expect(r.stderr).toContain(`taskctl: sandbox: state in ${path.join(baseEnv(home).XDG_STATE_HOME ?? path.join(home, '.local', 'state'), 'taskctl', 'sandbox.json')}; \`taskctl sandbox reset\` starts over\n`);
     expect(r.stderr).toContain('6 transactions match');
     expect(r.stderr).toContain(`task ${taskId} completed: 6 of 6 reruns successful`);
     const file = path.join(baseEnv(home).XDG_STATE_HOME ?? path.join(home, '.local', 'state'), 'taskctl', 'sandbox.json');
