@@ -167,8 +167,8 @@ export class HttpClient {
     this.maxResponseBytes = maxResponseBytes(opts.transport.env);
     this.auth = opts.auth;
     this.limit = this.maxLimit = Math.max(1, opts.concurrency);
-    // each request in flight or waiting listens for Ctrl-C on the run's signal: not a leak
-    if (opts.signal) setMaxListeners(Math.max(getMaxListeners(opts.signal), 4 * this.limit + 16), opts.signal);
+    // each request in flight or waiting listens for Ctrl-C on the run's signals: not a leak
+    for (const s of [opts.signal, opts.abortSignal]) if (s) setMaxListeners(Math.max(getMaxListeners(s), 4 * this.limit + 16), s);
   }
 
   /** parallel requests allowed now (tests, progress) */
@@ -322,13 +322,16 @@ export class HttpClient {
     // One deadline for the whole attempt, connect to last body byte: undici's headersTimeout and
     // bodyTimeout only bound the silences, so a server trickling a byte every 200 ms would never be cut.
     const timeout = spec.timeoutMs ?? this.opts.timeoutMs;
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DeadlineExceeded(timeout)), timeout);
-    const signals = [deadline.signal];
-    if (this.opts.abortSignal) signals.push(this.opts.abortSignal);
-    if (spec.onStop === 'abort' && this.opts.signal) signals.push(this.opts.signal);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : deadline.signal;
-    let res: HttpResponse;
+    // one controller per attempt, aborted by the deadline or by the run's signals (AbortSignal.any cost
+    // more CPU than the rest of the attempt's own work)
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort(new DeadlineExceeded(timeout));
+    }, timeout);
+    const unlink = linkAbort(abort, this.opts.abortSignal, spec.onStop === 'abort' ? this.opts.signal : undefined);
+    let res: HttpResponse | undefined;
     this.onWire++;
     try {
       const r = await undiciRequest(url, {
@@ -336,14 +339,16 @@ export class HttpClient {
         headers,
         body,
         dispatcher: this.dispatcher,
-        signal,
+        signal: abort.signal,
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });
+      // undici gives the names lower-cased
       const outHeaders: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(r.headers)) {
+      for (const k in r.headers) {
+        const v = r.headers[k];
         if (v === undefined) continue;
-        outHeaders[k.toLowerCase()] = k.toLowerCase() === 'set-cookie' ? (Array.isArray(v) ? v : [v]) : Array.isArray(v) ? v.join(', ') : v;
+        outHeaders[k] = k === 'set-cookie' ? (Array.isArray(v) ? v : [v]) : Array.isArray(v) ? v.join(', ') : v;
       }
       res = {
         status: r.statusCode,
@@ -365,11 +370,14 @@ export class HttpClient {
       else res.text = await readBounded(r.body, bound);
     } catch (err) {
       // undici may surface the abort as its own error: say which deadline it was
-      if (deadline.signal.aborted && !(err instanceof DeadlineExceeded)) throw deadline.signal.reason;
+      if (timedOut && !(err instanceof DeadlineExceeded)) throw abort.signal.reason;
       throw err;
     } finally {
       clearTimeout(timer);
       this.onWire--;
+      // a download's body goes on after this: a second Ctrl-C still ends it
+      if (res?.stream) res.stream.once('close', unlink);
+      else unlink();
     }
     const outHeaders = res.headers;
     if (this.opts.verbose) {
@@ -492,6 +500,24 @@ interface PacingTicket {
   groupSeq: number;
   budget: Budget;
   sentAt: number;
+}
+
+/** Aborts `abort` when any of `signals` aborts (with its reason); returns the function that unlinks them. */
+function linkAbort(abort: AbortController, ...signals: Array<AbortSignal | undefined>): () => void {
+  const linked: AbortSignal[] = [];
+  const onAbort = (e: Event) => abort.abort((e.target as AbortSignal).reason);
+  for (const s of signals) {
+    if (!s) continue;
+    if (s.aborted) {
+      abort.abort(s.reason);
+      break;
+    }
+    s.addEventListener('abort', onAbort, { once: true });
+    linked.push(s);
+  }
+  return () => {
+    for (const s of linked) s.removeEventListener('abort', onAbort);
+  };
 }
 
 /** A JSON text body as a redacted value (printed pretty); any other text as it is. */

@@ -123,8 +123,10 @@ describe('close task complete|reopen of many ids: the bulk update (e2e)', () => 
     const f = await start({ bulkStatus: 405 });
     const ts = f.seed(120);
     const ids = ts.map((t) => t.id);
-    const r = await runCli(['close', 'task', 'complete', '-', '--json'], { env: env(f.url), input: ids.join('\n') });
+    // 16 requests in flight, each listening for a second Ctrl-C: no listener-leak warning on stderr
+    const r = await runCli(['close', 'task', 'complete', '-', '--json', '--concurrency', '16'], { env: env(f.url), input: ids.join('\n') });
     expect(r.code).toBe(0);
+    expect(r.stderr).toBe('120 of 120 completed\n');
     const j = r.json<Report>();
     expect(j.results.map((x) => x.id)).toEqual(ids);
     expect(j.summary).toEqual({ total: 120, succeeded: 120, failed: 0 });

@@ -69,6 +69,8 @@ export interface PageRequest {
 }
 
 const taskListSchema = z.array(taskSummarySchema);
+/** what the existence lookup reads of each task (the rest of the list's fields are not checked or kept) */
+const taskStateListSchema = z.array(z.object({ _id: taskSummarySchema.shape._id, status: taskSummarySchema.shape.status, remainingTransactions: taskSummarySchema.shape.remainingTransactions, totalTransactions: taskSummarySchema.shape.totalTransactions }));
 const transactionListSchema = z.array(transactionSchema);
 
 // ---- tasks ----
@@ -116,7 +118,7 @@ export async function lookupTasks(client: HttpClient, ids: readonly string[], si
       if (!succeeded(res)) return;
       let list: TaskSummary[];
       try {
-        list = parseResponse(res, taskListSchema, 'list tasks', { raw: true });
+        list = parseResponse(res, taskStateListSchema, 'list tasks', { raw: true });
       } catch {
         return;
       }
