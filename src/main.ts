@@ -190,7 +190,7 @@ function installSignalHandlers(): { signal: AbortSignal; abortSignal: AbortSigna
       return;
     }
     if (received === 2) {
-      abort.abort(new Error('interrupted again'));
+      abort.abort(Object.assign(new Error('interrupted again'), { name: 'AbortError' }));
       setTimeout(() => process.exit(exitCode), 500).unref();
       return;
     }

@@ -250,7 +250,9 @@ export class HttpClient {
         // stopped while waiting for pacing: this attempt never left
         if (!sending && this.stopped) throw new NotSent(`not sent: ${method} ${url.host} (the run was stopped)`, { exitCode: interruptCode(this.opts.signal!) });
         const code = errorCode(err);
-        if (mutates && sentButUnanswered(code)) unanswered = true;
+        // cut by a second Ctrl-C (or a stop that aborts) after it left: the server may have applied it too
+        const cut = sending && (this.opts.abortSignal?.aborted || (spec.onStop === 'abort' && this.opts.signal?.aborted));
+        if (mutates && (sentButUnanswered(code) || cut)) unanswered = true;
         if (spec.retry !== 'never' && attempt < maxRetries && isRetryable(method, undefined, code) && !this.stopped) {
           this.stats.retries++;
           const wait = retryDelayMs({ attempt, headers: {}, body: '', now: this.opts.now() }) ?? 1000;

@@ -209,6 +209,37 @@ describe('Ctrl-C and SIGTERM mid-run', () => {
   }
 });
 
+describe('a second Ctrl-C', () => {
+  it('stops at once, without waiting for the requests in flight: exit 130, those ids possibly applied, the rest not sent', async () => {
+    // a server that never answers: the first Ctrl-C waits for the two requests in flight (up to --timeout, 60 s
+    // here, longer than this test lets the run live), the second one must end the run now
+    const srv = await slowServer('silent');
+    const ids = ['task_a1', 'task_a2', 'task_a3', 'task_a4', 'task_a5'];
+    const run = startCli(['close', 'task', 'delete', '--yes', '--concurrency', '2', '--timeout', '60000', '--json', ...ids], { env: env(srv.url), timeoutMs: 20_000 });
+    let live = '';
+    run.child.stderr!.on('data', (d: string) => (live += d));
+    await until(() => srv.hits.length >= 2, 'two DELETEs in flight');
+    run.child.kill('SIGINT');
+    await until(() => live.includes('taskctl: stopping'), 'the first Ctrl-C acknowledged');
+    expect(live).toContain('taskctl: stopping: nothing more is sent; waiting for the answers to the requests in flight (Ctrl-C again stops at once)\n');
+    run.child.kill('SIGINT');
+    const r = await run.result;
+    expect(r.code).toBe(130);
+    expect(srv.hits.map((h) => h.method)).toEqual(['DELETE', 'DELETE']);
+    const doc = r.json<Many>();
+    expect(doc.results.map((x) => x.id)).toEqual(ids);
+    const sent = new Set(srv.hits.map((h) => h.path.split('/').filter(Boolean).pop()));
+    for (const x of doc.results) {
+      expect(x.ok).toBe(false);
+      if (sent.has(x.id)) {
+        expect(x.maybeApplied, JSON.stringify(x)).toBe(true);
+        expect(x.error).toMatch(/was interrupted before its answer arrived \(the server may have applied it: check before retrying\)/);
+      }
+      else expect(x.error, x.id).toMatch(/not sent/);
+    }
+  });
+});
+
 describe('progress without a terminal', () => {
   it('a long run prints "n/total completed, k failed" lines on stderr; none with --json', async () => {
     const f = await close({ latencyMs: 150 });
