@@ -4,7 +4,7 @@
  * Tests build one with fake streams; nothing here touches process.* directly.
  */
 import { Chalk } from 'chalk';
-import { ConfigError, ExitWith, Interrupted, UsageError, isPromptCancel } from './errors.js';
+import { ConfigError, ExitCode, ExitWith, Interrupted, UsageError, interruptCode, isPromptCancel } from './errors.js';
 import { Output, plainStyler, type Styler } from './output/render.js';
 import { SecretRegistry } from './http/redact.js';
 import type { LoadedConfig } from './config/load.js';
@@ -117,6 +117,7 @@ export class Context {
   private warned = new Set<string>();
   /** a request that can change something (not GET/HEAD) was sent to a server */
   private sentChange = false;
+  private stoppingNoted = false;
   private sandboxPromise?: Promise<import('./sandbox/session.js').Sandbox>;
 
   constructor(init: ContextInit) {
@@ -206,6 +207,16 @@ export class Context {
   /** one line of stderr */
   info(line: string): void {
     this.writeErr(`${line}\n`);
+  }
+  /**
+   * The first Ctrl-C / SIGTERM came while requests were on the wire: say that the run is stopping and what it
+   * waits for (a slow server can hold them up to --timeout), and how to stop at once. Once per run.
+   */
+  noteStopping(): void {
+    if (this.stoppingNoted) return;
+    this.stoppingNoted = true;
+    const again = interruptCode(this.signal) === ExitCode.TERMINATED ? 'a second signal' : 'Ctrl-C again';
+    this.info(`taskctl: stopping: nothing more is sent; waiting for the answers to the requests in flight (${again} stops at once)`);
   }
   /** The one hint every list prints when more items exist than it showed (spec/CLI.md "Lists"). */
   moreHint(shown: number): void {
@@ -353,6 +364,7 @@ export class Context {
           onSend: (mutates) => {
             if (mutates) this.sentChange = true;
           },
+          onStopWhileSending: () => this.noteStopping(),
           sleep: this.sleep,
           now: this.now,
           userAgent: `taskctl/${this.version} node/${process.versions.node}`,

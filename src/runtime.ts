@@ -4,7 +4,7 @@
  */
 import v8 from 'node:v8';
 import { Context, type GlobalOptions, type Streams } from './context.js';
-import { NoIds, TaskctlError, UsageError, exitCodeFor, stoppedError } from './errors.js';
+import { NoIds, TaskctlError, UsageError, exitCodeFor, interruptCode, stoppedError } from './errors.js';
 import { checkColumns, prepareQuery } from './output/render.js';
 import { closeDispatchers } from './http/transport.js';
 import { reportNoIds } from './runner/many.js';
@@ -100,6 +100,8 @@ export async function runInvocation(inv: Invocation, renv: RunEnvironment): Prom
   } catch (err) {
     if (err instanceof NoIds) return reportNoIds(ctx, err);
     if (renv.signal.aborted && !(err instanceof TaskctlError)) return reportError(ctx, stoppedError(renv.signal));
+    // a request cut by a second Ctrl-C: its error says it may have been applied, the exit code that the run was stopped
+    if (renv.signal.aborted && err instanceof TaskctlError && err.maybeApplied) return reportError(ctx, err, interruptCode(renv.signal));
     return reportError(ctx, err);
   } finally {
     await closeDispatchers();
@@ -112,8 +114,8 @@ export async function runInvocation(inv: Invocation, renv: RunEnvironment): Prom
  * --query instead one JSON line on stderr, `{"error":{code,message,status,hint}}` (plus
  * `"maybeApplied": true` when the request may have been applied), so stdout never carries an error.
  */
-export function reportError(ctx: Context, err: unknown): number {
-  const code = exitCodeFor(err);
+export function reportError(ctx: Context, err: unknown, exitCode?: number): number {
+  const code = exitCode ?? exitCodeFor(err);
   if (err instanceof TaskctlError && err.reported) return code;
   const e = err instanceof TaskctlError ? err : null;
   const message = e ? e.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;

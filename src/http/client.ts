@@ -121,6 +121,8 @@ export interface ClientOptions {
   abortSignal?: AbortSignal;
   /** told about each request as it leaves (`mutates`: not GET/HEAD/OPTIONS) */
   onSend?: (mutates: boolean) => void;
+  /** the run was stopped (`signal`) while requests of this client were on the wire: the run waits for them */
+  onStopWhileSending?: () => void;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now: () => number;
   auth?: AuthStrategy;
@@ -169,6 +171,13 @@ export class HttpClient {
     this.limit = this.maxLimit = Math.max(1, opts.concurrency);
     // each request in flight or waiting listens for Ctrl-C on the run's signals: not a leak
     for (const s of [opts.signal, opts.abortSignal]) if (s) setMaxListeners(Math.max(getMaxListeners(s), 4 * this.limit + 16), s);
+    opts.signal?.addEventListener(
+      'abort',
+      () => {
+        if (this.onWire > 0) opts.onStopWhileSending?.();
+      },
+      { once: true },
+    );
   }
 
   /** parallel requests allowed now (tests, progress) */

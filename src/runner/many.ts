@@ -17,7 +17,7 @@
  * concurrency, stopping, progress, the report and the exit code are the same.
  */
 import type { Context } from '../context.js';
-import { ExitCode, ExitWith, NotSent, PartialFailure, TaskctlError, exitCodeFor, interruptCode, stoppedError, type NoIds } from '../errors.js';
+import { ExitCode, ExitWith, NotSent, PartialFailure, TaskctlError, exitCodeFor, stoppedError, type NoIds } from '../errors.js';
 
 export interface ItemOutcome {
   /** HTTP status of the request that decided the outcome */
@@ -187,18 +187,9 @@ function success(id: string, o: ItemOutcome): ItemResult {
 async function finish(ctx: Context, tally: Tally, workers: () => Promise<unknown>, opts: RunManyOptions): Promise<number> {
   const { ids, results } = tally;
   const progress = ctx.globals.dryRun ? null : plainProgress(ctx, () => `${tally.finished}/${ids.length} completed, ${tally.failures} failed`);
-  // the first Ctrl-C / SIGTERM: say that the run is stopping and what it waits for (a slow server can keep
-  // requests in flight up to --timeout), and how to stop at once
-  const onStop = () => {
-    if (tally.finished === ids.length) return;
-    const again = interruptCode(ctx.signal) === ExitCode.TERMINATED ? 'a second signal' : 'Ctrl-C again';
-    ctx.info(`taskctl: stopping: nothing more is sent; waiting for the answers to the requests in flight (${again} stops at once)`);
-  };
-  ctx.signal.addEventListener('abort', onStop, { once: true });
   try {
     await workers();
   } finally {
-    ctx.signal.removeEventListener('abort', onStop);
     progress?.stop();
   }
 

@@ -240,6 +240,27 @@ describe('a second Ctrl-C', () => {
   });
 });
 
+describe('a second Ctrl-C on a single command', () => {
+  it('cuts the request: exit 130, the error says it may have been applied (maybeApplied with --json), stdout empty', async () => {
+    const srv = await slowServer('silent');
+    const run = startCli(['close', 'task', 'create', '--lead', 'lead_x', '--text', 'call back', '--timeout', '60000', '--json'], { env: env(srv.url), timeoutMs: 20_000 });
+    let live = '';
+    run.child.stderr!.on('data', (d: string) => (live += d));
+    await until(() => srv.hits.length >= 1, 'the POST in flight');
+    run.child.kill('SIGINT');
+    await until(() => live.includes('taskctl: stopping'), 'the first Ctrl-C acknowledged');
+    run.child.kill('SIGINT');
+    const r = await run.result;
+    expect(r.code).toBe(130);
+    expect(r.stdout).toBe('');
+    expect(srv.hits.map((h) => `${h.method} ${h.path}`)).toEqual(['POST /api/v1/task/']);
+    const err = JSON.parse(r.stderr.trim().split('\n').pop()!).error;
+    expect(err).toMatchObject({ code: 130, status: null, maybeApplied: true });
+    expect(err.message).toMatch(/was interrupted before its answer arrived/);
+    expect(err.hint).toMatch(/the server may have applied it: check before retrying/);
+  });
+});
+
 describe('progress without a terminal', () => {
   it('a long run prints "n/total completed, k failed" lines on stderr; none with --json', async () => {
     const f = await close({ latencyMs: 150 });
