@@ -3,7 +3,7 @@
  * the fake Close server (whose close() fails the test if any bulk PUT came without a non-empty id__in).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CANARY, runCli, startCli } from '../helpers/cli.js';
+import { CANARY, runCli, startCli, until } from '../helpers/cli.js';
 import { startServer, jsonReply, type FakeServer } from '../servers/base.js';
 import { CLOSE_TASK_TYPES, startClose, type CloseOptions, type FakeClose } from '../servers/close.js';
 
@@ -25,15 +25,6 @@ const env = (url: string) => ({ CLOSE_URL: url, CLOSE_API_KEY: CANARY.closeApiKe
 interface Report {
   results: Array<{ id: string; ok: boolean; status: number | null; error: string | null; maybeApplied?: boolean }>;
   summary: { total: number; succeeded: number; failed: number; notSent?: number; maybeApplied?: number };
-}
-
-/** waits (bounded) until `cond` holds */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 describe('close task complete|reopen of many ids: the bulk update (e2e)', () => {

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CANARY, runCli, startCli } from '../helpers/cli.js';
+import { CANARY, runCli, startCli, until } from '../helpers/cli.js';
 import { startClose, type CloseOptions, type FakeClose } from '../servers/close.js';
 
 const servers: { close(): Promise<void> | void }[] = [];
@@ -55,14 +55,6 @@ async function slowServer(kind: 'trickle' | 'silent'): Promise<{ url: string; hi
     },
   });
   return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, hits };
-}
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 describe('output for scripts', () => {

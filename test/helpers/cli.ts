@@ -184,3 +184,12 @@ export async function freePortRun(count = 4): Promise<number> {
   }
   throw new Error('no run of free loopback ports found');
 }
+
+/** Waits until `cond` holds, polling every 50 ms for at most 15 s (then throws naming `what`). */
+export async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`never happened: ${what}`);
+}
