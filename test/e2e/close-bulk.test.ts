@@ -157,18 +157,26 @@ describe('close task complete|reopen of many ids: the bulk update (e2e)', () => 
 });
 
 describe('close task complete of many ids, stopped by a real Ctrl-C (SIGINT) mid-run', () => {
-  it('the chunk in flight finishes and is read back, the chunks not started are not sent; exit 130; each id reported as the server applied it', async () => {
-    // 500 ids are 7 chunks (about 80 ids keep a URL under 4 KB), one at a time; each answer takes 400 ms
-    const f = await start({ latencyMs: 400 });
-    const ts = f.seed(500);
-    const ids = ts.map((t) => t.id);
-    const run = startCli(['close', 'task', 'complete', '-', '--concurrency', '1', '--json'], { env: env(f.url), input: ids.join('\n'), timeoutMs: 60_000 });
+  /**
+   * `close task complete` of `n` new tasks, one chunk at a time, against a fake answering after `latencyMs`;
+   * a real SIGINT once the first bulk PUT arrived. Exit 130 and every id reported once, in order.
+   */
+  async function interruptedComplete(n: number, latencyMs: number, args: string[] = []) {
+    const f = await start({ latencyMs });
+    const ids = f.seed(n).map((t) => t.id);
+    const run = startCli(['close', 'task', 'complete', '-', '--concurrency', '1', '--json', ...args], { env: env(f.url), input: ids.join('\n'), timeoutMs: 60_000 });
     await until(() => f.stats().bulkPuts >= 1, 'the first bulk PUT arrived');
     run.child.kill('SIGINT');
     const r = await run.result;
     expect(r.code).toBe(130);
     const j = r.json<Report>();
     expect(j.results.map((x) => x.id)).toEqual(ids);
+    return { f, ids, r, j };
+  }
+
+  it('the chunk in flight finishes and is read back, the chunks not started are not sent; exit 130; each id reported as the server applied it', async () => {
+    // 500 ids are 7 chunks (about 80 ids keep a URL under 4 KB), one at a time; each answer takes 400 ms
+    const { f, ids, r, j } = await interruptedComplete(500, 400);
     const applied = new Set(ids.filter((id) => f.tasks.get(id)!.is_complete));
     // the server applied whole chunks, from the first on: exactly the ids of the bulk PUTs it received
     const puts = f.requests.filter((q) => q.method === 'PUT').map((q) => q.query.get('id__in')!.split(','));
@@ -189,16 +197,7 @@ describe('close task complete of many ids, stopped by a real Ctrl-C (SIGINT) mid
 
   it('a bulk PUT whose answer never came (past --timeout after the stop) is reported possibly applied for each of its ids, not failed', async () => {
     // the server applies each request at once but answers only after 20 s; --timeout 1500 ends the wait
-    const f = await start({ latencyMs: 20_000 });
-    const ts = f.seed(300);
-    const ids = ts.map((t) => t.id);
-    const run = startCli(['close', 'task', 'complete', '-', '--concurrency', '1', '--timeout', '1500', '--json'], { env: env(f.url), input: ids.join('\n'), timeoutMs: 60_000 });
-    await until(() => f.stats().bulkPuts >= 1, 'the first bulk PUT arrived');
-    run.child.kill('SIGINT');
-    const r = await run.result;
-    expect(r.code).toBe(130);
-    const j = r.json<Report>();
-    expect(j.results.map((x) => x.id)).toEqual(ids);
+    const { f, ids, r, j } = await interruptedComplete(300, 20_000, ['--timeout', '1500']);
     // the server applied the first chunk; the client never heard back: every id of it "maybe", none failed outright
     const [chunk, ...more] = f.requests.filter((q) => q.method === 'PUT').map((q) => q.query.get('id__in')!.split(','));
     expect(more).toEqual([]);
