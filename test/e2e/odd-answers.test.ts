@@ -44,6 +44,20 @@ afterAll(async () => core.close());
 
 const env = (auth = 'basic') => ({ OPENHIM_URL: core.url, OPENHIM_USERNAME: USER, OPENHIM_PASSWORD: CANARY.openhimPassword, OPENHIM_AUTH: auth });
 
+/** A plain HTTP server on 127.0.0.1 for answers the fakes cannot give (partial bodies, timing, echoes); stops by itself. */
+async function serve(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  setTimeout(() => server.close(), 200_000).unref();
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 describe('openhim odd answers', () => {
   it('status: a heartbeat of null is a clear error (exit 1), not a crash', async () => {
     heartbeat = null;
@@ -111,13 +125,13 @@ describe('openhim odd answers', () => {
 describe('a server that echoes request headers, for every provider and auth mode', () => {
   /** the credential headers each request carried, as the server received them */
   const sent: Array<Record<string, string>> = [];
-  let echo: http.Server;
+  let echo: Awaited<ReturnType<typeof serve>>;
   let url = '';
   const CREDENTIAL = /^(authorization|x-authorization|auth-token|cookie)$/;
   beforeAll(async () => {
     // answers each provider's log-in (Conductor token, OpenHIM salt and session) with fresh values, and
     // every other request with the headers it came with
-    echo = http.createServer((req, res) => {
+    echo = await serve((req, res) => {
       const creds = Object.fromEntries(Object.entries(req.headers).filter(([k]) => CREDENTIAL.test(k)).map(([k, v]) => [k, String(v)]));
       if (Object.keys(creds).length) sent.push(creds);
       const json = (status: number, body: unknown, headers: Record<string, string | string[]> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
@@ -127,14 +141,9 @@ describe('a server that echoes request headers, for every provider and auth mode
       if (req.url?.startsWith('/authenticate/')) return json(200, { salt: `salt-${fresh()}`, ts: new Date().toISOString() });
       return json(200, { headers: req.headers });
     });
-    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
-    setTimeout(() => echo.close(), 100_000).unref();
+    url = echo.url;
   });
-  afterAll(async () => {
-    echo.closeAllConnections();
-    await new Promise((resolve) => echo.close(resolve));
-  });
+  afterAll(async () => echo.close());
 
   const runs: Array<[string, string[], () => Record<string, string>]> = [
     ['openhim basic', ['openhim', 'api', 'GET', '/echo'], () => ({ ...env('basic'), OPENHIM_URL: url })],
@@ -178,26 +187,23 @@ describe('answers read into memory are bounded (TASKCTL_MAX_RESPONSE_MIB, defaul
 
   it('the default bound is 64 MiB: an answer that declares one byte more is refused before its body is read', async () => {
     // the server declares 64 MiB + 1 and sends one byte: taskctl stops at the header, never waiting for the rest
-    const huge = http.createServer((_req, res) => {
+    const huge = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(64 * 1024 * 1024 + 1) });
       res.write('[');
     });
-    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
     try {
-      const r = await runCli(['openhim', 'api', 'GET', '/tasks', '-q', 'filters={}'], { env: { ...env(), OPENHIM_URL: `http://127.0.0.1:${(huge.address() as AddressInfo).port}` } });
+      const r = await runCli(['openhim', 'api', 'GET', '/tasks', '-q', 'filters={}'], { env: { ...env(), OPENHIM_URL: huge.url } });
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr).toContain('the answer to GET /tasks is larger than 64 MiB, the most taskctl reads into memory');
     } finally {
-      huge.closeAllConnections();
-      await new Promise((resolve) => huge.close(resolve));
+      await huge.close();
     }
   });
 });
 
 describe('a 50 MB JSON answer: peak memory under 3x its size (issue 12)', () => {
-  let big: http.Server;
-  let url = '';
+  let big: Awaited<ReturnType<typeof serve>>;
   let body: Buffer;
   beforeAll(async () => {
     // task-like objects with some non-ASCII text, as `openhim api GET /tasks` answers them
@@ -209,21 +215,15 @@ describe('a 50 MB JSON answer: peak memory under 3x its size (issue 12)', () => 
       items.push(t);
     }
     body = Buffer.from(`[${items.join(',')}]`);
-    big = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body));
-    await new Promise<void>((resolve) => big.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(big.address() as AddressInfo).port}`;
-    setTimeout(() => big.close(), 200_000).unref();
+    big = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body));
   });
-  afterAll(async () => {
-    big.closeAllConnections();
-    await new Promise((resolve) => big.close(resolve));
-  });
+  afterAll(async () => big.close());
 
   it('api GET --json prints it whole while the process peaks below 3x the body (it was ~9x)', { timeout: 180_000 }, async () => {
     // the peak resident set size of the taskctl process itself, written when it exits (bench/rss-probe.cjs)
     const rssFile = path.join(fs.mkdtempSync(path.join(sandboxDir(), 'rss-')), 'max-rss-kib');
     const r = await runCli(['openhim', 'api', 'GET', '/tasks', '--json'], {
-      env: { ...env(), OPENHIM_URL: url, NODE_OPTIONS: `--require ${path.join(ROOT, 'bench', 'rss-probe.cjs')}`, TASKCTL_BENCH_RSS_FILE: rssFile },
+      env: { ...env(), OPENHIM_URL: big.url, NODE_OPTIONS: `--require ${path.join(ROOT, 'bench', 'rss-probe.cjs')}`, TASKCTL_BENCH_RSS_FILE: rssFile },
       timeoutMs: 150_000,
     });
     expect(r.code, r.stderr).toBe(0);
@@ -236,13 +236,12 @@ describe('a 50 MB JSON answer: peak memory under 3x its size (issue 12)', () => 
 });
 
 describe('openhim status: the clock offset does not count connection set-up', () => {
-  let slow: http.Server;
-  let url = '';
+  let slow: Awaited<ReturnType<typeof serve>>;
   const SKEW = 5000;
   beforeAll(async () => {
     // the first request on every new connection waits 1.5 s (a slow TCP/TLS set-up); later ones answer at once
     const seen = new WeakSet<object>();
-    slow = http.createServer((req, res) => {
+    slow = await serve((req, res) => {
       const fresh = !seen.has(req.socket);
       seen.add(req.socket);
       const answer = () => {
@@ -255,17 +254,11 @@ describe('openhim status: the clock offset does not count connection set-up', ()
       if (fresh && req.url === '/heartbeat') setTimeout(answer, 1500);
       else answer();
     });
-    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
-    setTimeout(() => slow.close(), 100_000).unref();
   });
-  afterAll(async () => {
-    slow.closeAllConnections();
-    await new Promise((resolve) => slow.close(resolve));
-  });
+  afterAll(async () => slow.close());
 
   it('measures on the warm connection: the offset is the server skew, not skew + half the set-up', async () => {
-    const r = await runCli(['openhim', 'status', '--json'], { env: { ...env(), OPENHIM_URL: url } });
+    const r = await runCli(['openhim', 'status', '--json'], { env: { ...env(), OPENHIM_URL: slow.url } });
     expect(r.code).toBe(0);
     const offset = r.json<{ clockOffsetMs: number }>().clockOffsetMs;
     // counted in, the 1.5 s set-up would add about 750 ms

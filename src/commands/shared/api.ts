@@ -48,6 +48,9 @@ function notJson(res: HttpResponse, what: string, err: unknown): ApiError {
   });
 }
 
+/** A body printed as it came, ending in a line break. */
+const asLine = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
+
 /** The first byte that is not JSON white space (nor a byte-order mark), or undefined for an empty body. */
 function firstNonSpace(chunks: readonly Buffer[]): number | undefined {
   for (const chunk of chunks) {
@@ -126,7 +129,7 @@ export const run: Handler = async (ctx, { args, opts }) => {
       } catch (err) {
         if (ctx.globals.json) throw notJson(res, `${method} ${path}`, err);
         res.text = Buffer.concat(chunks).toString('utf8');
-        ctx.writeOut(res.text.endsWith('\n') ? res.text : `${res.text}\n`);
+        ctx.writeOut(asLine(res.text));
         return;
       }
       for (const piece of jsonPieces(chunks)) await ctx.writeOutPaced(piece);
@@ -142,7 +145,7 @@ export const run: Handler = async (ctx, { args, opts }) => {
     } catch (err) {
       // with --json stdout carries valid JSON or nothing: a truncated or broken body is an error
       if (ctx.globals.json) throw notJson(res, `${method} ${path}`, err);
-      ctx.writeOut(res.text.endsWith('\n') ? res.text : `${res.text}\n`);
+      ctx.writeOut(asLine(res.text));
     }
     if (value !== undefined) {
       res.text = ''; // the parsed value replaces the text: do not hold both while printing
@@ -151,7 +154,7 @@ export const run: Handler = async (ctx, { args, opts }) => {
     }
   } else if (res.text) {
     if (ctx.globals.json) ctx.out.printJson(res.text);
-    else ctx.writeOut(res.text.endsWith('\n') ? res.text : `${res.text}\n`);
+    else ctx.writeOut(asLine(res.text));
   }
   if (!ok) {
     const err = provider.errorFor(res, `${method} ${path}`, client);
