@@ -111,6 +111,13 @@ export function stoppedError(signal: AbortSignal, details: ErrorDetails = {}, me
  */
 export class NoIds extends TaskctlError {
   override readonly exitCode: number = ExitCode.OK;
+  /** `emptyReport` false: the command has no per-id report (a create from an empty pipe), so --json prints nothing */
+  constructor(
+    message: string,
+    readonly emptyReport = true,
+  ) {
+    super(message);
+  }
 }
 
 /** The hint every possibly-applied failure carries: a blind retry could do it twice. */

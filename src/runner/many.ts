@@ -240,7 +240,7 @@ export function report(ctx: Context, final: readonly ItemResult[], opts: RunMany
 /** `-` read nothing: say so on stderr, an empty report with --json, exit 0. */
 export function reportNoIds(ctx: Context, err: NoIds): number {
   ctx.info(`taskctl: ${err.message}`);
-  if (ctx.globals.json) ctx.out.printJson({ results: [], summary: { total: 0, succeeded: 0, failed: 0 } }, { report: true });
+  if (ctx.globals.json && err.emptyReport) ctx.out.printJson({ results: [], summary: { total: 0, succeeded: 0, failed: 0 } }, { report: true });
   return 0;
 }
 

@@ -37,6 +37,22 @@ describe('e2e: openhim task create', () => {
     expect(srv.requests).toHaveLength(0);
   });
 
+  it('--tids-file - with an empty pipe (a nightly job with nothing failed) creates nothing and exits 0; --json prints nothing', async () => {
+    const srv = await fake();
+    for (const json of [[], ['--json']]) {
+      const r = await cli(srv, ['create', '--tids-file', '-', ...json], { input: '' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('taskctl: no transaction ids on standard input; no task was created, nothing was sent\n');
+    }
+    expect(srv.requests).toHaveLength(0);
+    // an empty pipe beside --tids: the task is created from --tids
+    const tx = srv.addTransaction();
+    const mixed = await cli(srv, ['create', '--tids', tx, '--tids-file', '-'], { input: '' });
+    expect(mixed.code, mixed.stderr).toBe(0);
+    expect(api(srv).map((q) => q.method)).toEqual(['POST']);
+  });
+
   it('--wait watches the task to the end (auto processor), exit 0', async () => {
     const srv = await fake({ processor: 'auto', pollIntervalMs: 20 });
     const tx = [srv.addTransaction(), srv.addTransaction()];

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Handler } from '../../types.js';
-import { UsageError } from '../../../errors.js';
+import { NoIds, UsageError } from '../../../errors.js';
 import { parseIdList } from '../../../input/ids.js';
 import { parseDuration } from '../../../input/duration.js';
 import { readJsonFile, requireObject, validateBody } from '../../../input/payload.js';
@@ -50,7 +50,11 @@ export const run: Handler = async (ctx, { opts }) => {
     }
     const source = `--tids-file ${tidsFile === '-' ? '<stdin>' : tidsFile}`;
     const fromFile = parseIdList(text, source);
-    if (fromFile.length === 0) throw new UsageError(`no transaction ids in ${source}`, { hint: 'one id per line, or a JSON array' });
+    if (fromFile.length === 0 && tidsFile === '-' && !flagIds?.length && file === undefined) {
+      // an empty pipe (nothing failed since the last run) is the normal case of a nightly job, not an error
+      throw new NoIds('no transaction ids on standard input; no task was created, nothing was sent', false);
+    }
+    if (fromFile.length === 0 && tidsFile !== '-') throw new UsageError(`no transaction ids in ${source}`, { hint: 'one id per line, or a JSON array' });
     checkIdsFrom(fromFile, source);
     flagIds = [...(flagIds ?? []), ...fromFile];
   }
