@@ -67,12 +67,18 @@ describe('bash', () => {
     return execFileSync('bash', ['--norc', '--noprofile', '-c', script], { env, cwd: path.join(home, 'work'), encoding: 'utf8' });
   }
 
+  /** The candidates bash offers for each `comp …` line, one list per line. */
+  function completions(lines: string[]): string[][] {
+    const [, ...rest] = bashComplete(lines).split('\n');
+    return rest.join('\n').split('---\n').map((b) => b.split('\n').filter(Boolean));
+  }
+
   it('registers a completion function without the -o default file fallback', () => {
     expect(bashComplete([]).trim()).toBe('complete -F _taskctl_complete taskctl');
   });
 
   it('completes enum values, profile names, help topics and shells; files only for a path', () => {
-    const out = bashComplete([
+    const blocks = completions([
       'comp taskctl openhim task list --status P',
       'comp taskctl -p ""',
       'comp taskctl profile use c',
@@ -84,8 +90,6 @@ describe('bash', () => {
       'comp taskctl spaaza task create --export-format ""',
       'comp taskctl close task update task_1 --priority ""',
     ]);
-    const [, ...rest] = out.split('\n');
-    const blocks = rest.join('\n').split('---\n').map((b) => b.split('\n').filter(Boolean));
     expect(blocks[0]).toEqual(['Processing', 'Paused', 'Pending\\ Async']);
     expect(blocks[1]).toEqual(['local', 'crm']);
     expect(blocks[2]).toEqual(['crm']);
@@ -99,15 +103,13 @@ describe('bash', () => {
   });
 
   it('completes --columns with the command\'s column names, after those already typed', () => {
-    const out = bashComplete([
+    const blocks = completions([
       'comp taskctl openhim task list --columns ""',
       'comp taskctl openhim task list --columns id,st',
       'comp taskctl openhim task list --columns ID,STATUS,',
       'comp taskctl openhim task create --columns ""',
       'comp taskctl conductor human list --columns task',
     ]);
-    const [, ...rest] = out.split('\n');
-    const blocks = rest.join('\n').split('---\n').map((b) => b.split('\n').filter(Boolean));
     expect(blocks[0]).toEqual(['id', 'status', 'transactions', 'batch', 'user', 'created', 'execution-time']);
     expect(blocks[1]).toEqual(['id,status']);
     expect(blocks[2]).toEqual(['ID,STATUS,transactions', 'ID,STATUS,batch', 'ID,STATUS,user', 'ID,STATUS,created', 'ID,STATUS,execution-time']);
