@@ -121,7 +121,7 @@ export interface ClientOptions {
   abortSignal?: AbortSignal;
   /** told about each request as it leaves (`mutates`: not GET/HEAD/OPTIONS) */
   onSend?: (mutates: boolean) => void;
-  /** the run was stopped (`signal`) while requests of this client were on the wire: the run waits for them */
+  /** the run was stopped (`signal`) while requests of this client that it waits for were on the wire */
   onStopWhileSending?: () => void;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now: () => number;
@@ -150,6 +150,8 @@ export class HttpClient {
   private inFlight = 0;
   /** requests on the wire (sent, answer not read yet) */
   private onWire = 0;
+  /** of those, the ones a stop waits for (not `onStop: 'abort'`) */
+  private awaitedOnWire = 0;
   /** parallel requests allowed now: --concurrency, lowered after 429s and raised again while answers are good */
   private limit: number;
   private readonly maxLimit: number;
@@ -174,7 +176,7 @@ export class HttpClient {
     opts.signal?.addEventListener(
       'abort',
       () => {
-        if (this.onWire > 0) opts.onStopWhileSending?.();
+        if (this.awaitedOnWire > 0) opts.onStopWhileSending?.();
       },
       { once: true },
     );
@@ -343,7 +345,9 @@ export class HttpClient {
     }, timeout);
     const unlink = linkAbort(abort, this.opts.abortSignal, spec.onStop === 'abort' ? this.opts.signal : undefined);
     let res: HttpResponse | undefined;
+    const awaited = spec.onStop !== 'abort';
     this.onWire++;
+    if (awaited) this.awaitedOnWire++;
     try {
       const r = await undiciRequest(url, {
         method: method as Dispatcher.HttpMethod,
@@ -386,6 +390,7 @@ export class HttpClient {
     } finally {
       clearTimeout(timer);
       this.onWire--;
+      if (awaited) this.awaitedOnWire--;
       // a download's body goes on after this: a second Ctrl-C still ends it
       if (res?.stream) res.stream.once('close', unlink);
       else unlink();

@@ -253,6 +253,22 @@ describe('a second Ctrl-C on a single command', () => {
   });
 });
 
+describe('a Ctrl-C that aborts at once', () => {
+  it('spaaza task run (a request the stop aborts, not awaits) exits 130 without the "waiting for the answers" note', async () => {
+    const srv = await slowServer('silent');
+    const run = startCli(['spaaza', 'task', 'run', '7', '--timeout', '60000'], {
+      env: { SPAAZA_URL: srv.url, SPAAZA_TOKEN_ID: 'id-1', SPAAZA_TOKEN_SECRET: CANARY.spaazaSecret, SPAAZA_CHAIN: '1' },
+      timeoutMs: 20_000,
+    });
+    await until(() => srv.hits.length >= 1, 'the execute POST in flight');
+    run.child.kill('SIGINT');
+    const r = await run.result;
+    expect(r.code).toBe(130);
+    expect(srv.hits.map((h) => h.method)).toEqual(['POST']);
+    expect(r.stderr).not.toContain('taskctl: stopping');
+  });
+});
+
 describe('progress without a terminal', () => {
   it('a long run prints "n/total completed, k failed" lines on stderr; none with --json', async () => {
     const f = await close({ latencyMs: 150 });
