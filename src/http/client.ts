@@ -55,6 +55,12 @@ export interface RequestSpec {
    * method + path template, e.g. `PUT /task/` apart from `PUT /task/{id}/`). Default: the method.
    */
   rateGroup?: string;
+  /**
+   * The request changes nothing although its method is not a read: a POST that carries a GET in
+   * `x-http-method-override` (Close's form for filters too long for a URL). It is treated as the GET it
+   * is: retried like one, still sent after a stop, never reported possibly applied.
+   */
+  readOnly?: boolean;
 }
 
 export interface HttpResponse {
@@ -234,12 +240,14 @@ export class HttpClient {
     }
 
     const maxRetries = spec.retry === 'never' ? 0 : Math.max(0, this.opts.retries);
-    const mutates = !READ_ONLY.has(method);
+    /** the method whose semantics count (retries, stops): a read-only POST is the GET it carries */
+    const semantic = spec.readOnly ? 'GET' : method;
+    const mutates = !READ_ONLY.has(semantic);
     let refreshed = false;
     /** an earlier attempt was sent and never answered: the server may have applied it */
     let unanswered = false;
     for (let attempt = 0; ; attempt++) {
-      this.refuseIfStopped(method, url);
+      this.refuseIfStopped(mutates, method, url);
       if (spec.auth !== false && this.auth?.prepare) await this.auth.prepare(false);
       await this.acquire();
       let res: HttpResponse;
@@ -251,7 +259,7 @@ export class HttpClient {
         headers = { ...baseHeaders };
         if (spec.auth !== false && this.auth) await this.auth.apply(headers, { method, url, dryRun: false });
         registerHeaderSecrets(this.opts.secrets, headers);
-        this.refuseIfStopped(method, url);
+        this.refuseIfStopped(mutates, method, url);
         ticket.sentAt = this.opts.now();
         sending = true;
         res = await this.send(method, url, headers, body, spec);
@@ -264,7 +272,7 @@ export class HttpClient {
         // cut by a second Ctrl-C (or a stop that aborts) after it left: the server may have applied it too
         const cut = sending && (this.opts.abortSignal?.aborted || (spec.onStop === 'abort' && this.opts.signal?.aborted));
         if (mutates && (sentButUnanswered(code) || cut)) unanswered = true;
-        if (spec.retry !== 'never' && attempt < maxRetries && isRetryable(method, undefined, code) && !this.stopped) {
+        if (spec.retry !== 'never' && attempt < maxRetries && isRetryable(semantic, undefined, code) && !this.stopped) {
           this.stats.retries++;
           const wait = retryDelayMs({ attempt, headers: {}, body: '', now: this.opts.now() }) ?? 1000;
           this.log(`* ${code}: retrying in ${Math.round(wait)} ms (${attempt + 1}/${maxRetries})`);
@@ -286,7 +294,7 @@ export class HttpClient {
         this.stats.rateLimited++;
         this.lower(ticket);
       } else if (res.status < 500) this.raise(ticket);
-      if (attempt < maxRetries && isRetryable(method, res.status) && !this.stopped) {
+      if (attempt < maxRetries && isRetryable(semantic, res.status) && !this.stopped) {
         if (res.stream) res.text = await drain(res);
         const wait = retryDelayMs({ attempt, headers: res.headers, body: res.text, now: this.opts.now() });
         if (wait !== null) {
@@ -307,8 +315,8 @@ export class HttpClient {
   }
 
   /** After a stop nothing that changes anything is sent; reads still are (they report outcomes). */
-  private refuseIfStopped(method: string, url: URL): void {
-    if (this.stopped && !READ_ONLY.has(method)) throw new NotSent(`not sent: ${method} ${url.host} (the run was stopped)`, { exitCode: interruptCode(this.opts.signal!) });
+  private refuseIfStopped(mutates: boolean, method: string, url: URL): void {
+    if (this.stopped && mutates) throw new NotSent(`not sent: ${method} ${url.host} (the run was stopped)`, { exitCode: interruptCode(this.opts.signal!) });
   }
 
   /** Waits before a retry; false when the run was stopped meanwhile (then there is no retry). */
@@ -325,7 +333,7 @@ export class HttpClient {
   private async send(method: string, url: URL, headers: Record<string, string>, body: string | Buffer | undefined, spec: RequestSpec): Promise<HttpResponse> {
     if (!this.dispatcher) this.dispatcher = await getDispatcher(this.opts.transport);
     this.stats.requests++;
-    this.opts.onSend?.(!READ_ONLY.has(method));
+    this.opts.onSend?.(!READ_ONLY.has(spec.readOnly ? 'GET' : method));
     const started = this.opts.now();
     if (this.opts.verbose) {
       this.log(`> ${method} ${url.toString()}`);

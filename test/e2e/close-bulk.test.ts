@@ -46,6 +46,19 @@ describe('close task complete|reopen of many ids: the bulk update (e2e)', () => 
     expect(puts.every((q) => q.path === '/api/v1/task/' && q.query.get('_type') === 'all' && JSON.parse(q.body).is_complete === true)).toBe(true);
     expect(puts.flatMap((q) => q.query.get('id__in')!.split(','))).toEqual(ids);
     expect(puts.every((q) => q.url.length < 4096)).toBe(true);
+    // the read-backs are pooled across the chunks, up to 100 ids a read: each id read once; a read too long
+    // for a URL goes as POST with x-http-method-override: GET and the parameters in _params
+    const reads = f.requests.filter((q) => q.method !== 'PUT');
+    const readIds = reads.map((q) => {
+      if (q.method === 'GET') return q.query;
+      expect(q).toMatchObject({ method: 'POST', path: '/api/v1/task/', headers: { 'x-http-method-override': 'GET' } });
+      return new URLSearchParams(JSON.parse(q.body)._params);
+    });
+    expect(readIds.every((p) => p.get('_type') === 'all' && p.get('_fields') === 'id,is_complete')).toBe(true);
+    expect(readIds.flatMap((p) => p.get('id__in')!.split(',')).sort()).toEqual([...ids].sort());
+    expect(readIds.map((p) => p.get('id__in')!.split(',').length)).toEqual([100, 100, 50]);
+    expect(reads.map((q) => q.method)).toEqual(['POST', 'POST', 'GET']);
+    expect(puts).toHaveLength(4);
     // reopen them the same way
     const back = await runCli(['close', 'task', 'reopen', '-'], { env: env(f.url), input: ids.join('\n') });
     expect(back.code).toBe(0);
@@ -108,6 +121,35 @@ describe('close task complete|reopen of many ids: the bulk update (e2e)', () => 
     }
     expect(j.summary).toMatchObject({ total: 2, succeeded: 0, maybeApplied: 2 });
     expect(seen).toEqual(['PUT /api/v1/task/', 'GET /api/v1/task/']);
+  });
+
+  it('a server that refuses the long-filter form (POST with x-http-method-override) is read back with GETs that fit a URL', async () => {
+    // bulk PUTs apply; GET lists by id__in; a POST to /task/ is a create that finds no lead (Close's 400)
+    const done = new Set<string>();
+    const seen: string[] = [];
+    other = await startServer((req) => {
+      seen.push(req.method);
+      const ids = req.query.get('id__in')?.split(',') ?? [];
+      if (req.method === 'PUT') {
+        for (const id of ids) if (!id.endsWith('9')) done.add(id);
+        return jsonReply(200, {});
+      }
+      if (req.method === 'POST') return jsonReply(400, { errors: [], 'field-errors': { lead_id: 'This field is required.' } });
+      const limit = Number(req.query.get('_limit') ?? 100);
+      return jsonReply(200, { data: ids.filter((id) => !id.endsWith('9')).slice(0, limit).map((id) => ({ id, is_complete: done.has(id) })), has_more: false });
+    });
+    // 200 ids of Close's 48 characters (those ending in 9 unknown to this server)
+    const ids = Array.from({ length: 200 }, (_, i) => `task_${String(i).padStart(43, '0')}`);
+    const r = await runCli(['close', 'task', 'complete', '-', '--json'], { env: env(other.url), input: ids.join('\n') });
+    expect(r.code).toBe(7);
+    const j = r.json<Report>();
+    expect(j.results.map((x) => x.id)).toEqual(ids);
+    for (const x of j.results) expect([x.id, x.ok, x.status]).toEqual(x.id.endsWith('9') ? [x.id, false, 404] : [x.id, true, 200]);
+    expect(j.summary).toEqual({ total: 200, succeeded: 180, failed: 20 });
+    // 3 PUTs; one refused POST read, then only GETs, each under 4 KB
+    expect(seen.filter((m) => m === 'PUT')).toHaveLength(3);
+    expect(seen.filter((m) => m === 'POST')).toHaveLength(1);
+    expect(seen.filter((m) => m === 'GET').length).toBeGreaterThanOrEqual(3);
   });
 
   it('where the bulk route answers 405 it falls back to one PUT per id, after a single bulk attempt', async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/http/client.js';
 import { SecretRegistry } from '../../src/http/redact.js';
-import { MAX_CHUNK, MAX_URL, bulkQuery, bulkRequest, chunkIds, readBackRequest } from '../../src/providers/close/bulk.js';
+import { MAX_CHUNK, MAX_URL, bulkQuery, bulkRequest, chunkIds, readBackOverride, readBackRequest } from '../../src/providers/close/bulk.js';
 
 const BASE = 'https://api.close.com';
 /** a Close task id as the real ones look: task_ + 43 base62 characters */
@@ -31,6 +31,8 @@ describe('Close bulk update: request builder', () => {
   it('refuses to build a bulk PUT or read-back without ids (it would update every task of the organisation)', () => {
     expect(() => bulkRequest([], { is_complete: true })).toThrow(/without ids/);
     expect(() => readBackRequest([], 'is_complete')).toThrow(/without ids/);
+    expect(() => readBackOverride([], 'is_complete')).toThrow(/without ids/);
+    expect(() => readBackOverride(['task_a', 'task_b&x=1'], 'is_complete')).toThrow(/refusing/);
     expect(() => bulkQuery([])).toThrow(/without ids/);
   });
 
@@ -51,6 +53,25 @@ describe('Close bulk update: request builder', () => {
     expect(url.searchParams.get('id__in')).toBe('task_a,task_b');
     expect(url.searchParams.get('_type')).toBe('all');
     expect(readBackRequest(['task_a', 'task_b'], 'is_complete').path).toBe('/api/v1/task/?id__in=task_a,task_b&_type=all&_fields=id,is_complete&_limit=2');
+  });
+});
+
+describe('Close bulk update: a read-back too long for a URL', () => {
+  it("goes as Close's form for long filters: POST /task/ with x-http-method-override: GET, the query's parameters in _params, read-only", () => {
+    const ids = Array.from({ length: 100 }, (_, i) => taskId(i));
+    const spec = readBackOverride(ids, 'is_complete', 100);
+    expect(spec).toEqual({
+      method: 'POST',
+      path: '/api/v1/task/',
+      headers: { 'x-http-method-override': 'GET' },
+      json: { _params: { id__in: ids.join(','), _type: 'all', _fields: 'id,is_complete', _limit: '100', _skip: '100' } },
+      rateGroup: 'GET /task/',
+      readOnly: true,
+    });
+    // the same parameters as the GET would carry in its query
+    const asGet = new URL(urlOf(readBackRequest(ids, 'is_complete', 100)));
+    expect(Object.fromEntries(asGet.searchParams)).toEqual((spec.json as { _params: object })._params);
+    expect(urlOf(spec).length).toBeLessThan(100);
   });
 });
 

@@ -16,8 +16,9 @@ afterAll(async () => {
   await server.close();
 });
 
-function client(opts: { concurrency: number; dryRun?: boolean; onDryRun?: (r: DryRunRecord) => void; retries?: number; sleeps?: number[] }) {
+function client(opts: { concurrency: number; dryRun?: boolean; onDryRun?: (r: DryRunRecord) => void; retries?: number; sleeps?: number[]; signal?: AbortSignal }) {
   return new HttpClient({
+    signal: opts.signal,
     baseUrl: server.url,
     transport: { insecure: false, connections: opts.concurrency, timeoutMs: 5000, env: {} },
     retries: opts.retries ?? 0,
@@ -117,6 +118,23 @@ describe('HttpClient', () => {
     // the RateLimit reset (a decimal number of seconds) wins over any default
     expect(sleeps[0]).toBeGreaterThanOrEqual(250);
     expect(sleeps[0]).toBeLessThan(600);
+  });
+
+  it('a read-only POST (a GET carried in x-http-method-override) is retried like a GET and still sent after a stop; a plain POST is not', async () => {
+    const c = client({ concurrency: 1, retries: 3, sleeps: [] });
+    const read = { method: 'POST', path: '/scripted', headers: { 'x-http-method-override': 'GET' }, json: { _params: { id__in: 'a,b' } }, readOnly: true };
+    script.push(textReply(503, 'busy'));
+    let before = server.requests.length;
+    expect((await c.request(read)).status).toBe(200);
+    expect(server.requests.slice(before).map((r) => `${r.method} ${r.headers['x-http-method-override']}`)).toEqual(['POST GET', 'POST GET']);
+
+    const stop = new AbortController();
+    const stopped = client({ concurrency: 1, signal: stop.signal });
+    stop.abort();
+    before = server.requests.length;
+    expect((await stopped.request(read)).status).toBe(200);
+    await expect(stopped.request({ method: 'POST', path: '/x', json: {} })).rejects.toThrow(/^not sent: POST/);
+    expect(server.requests.length - before).toBe(1);
   });
 
   it('gives up after --retries and returns the last answer', async () => {

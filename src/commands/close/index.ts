@@ -99,7 +99,7 @@ const taskCommands: CommandSpec = {
       name: 'complete',
       summary: 'mark tasks done (Close\'s bulk update, PUT /api/v1/task/?id__in=…, {"is_complete": true})',
       description:
-        'Mark each task done. Several ids go in Close\'s bulk update: PUT /api/v1/task/?id__in=<ids>&_type=all in chunks whose URL stays under 4 KB, each followed by a read-back of the same ids (GET …&_fields=id,is_complete) that tells which changed; an id Close does not return is reported as not found. Where the server has no bulk route (404/405), one PUT /api/v1/task/{id}/ per id instead, --concurrency at a time; one id is always one plain PUT. Requests are paced by Close\'s RateLimit header and a rate-limited one is retried after the time Close asks for, so no id is lost. Every id is reported once; exit 7 when some failed.',
+        'Mark each task done. Several ids go in Close\'s bulk update: PUT /api/v1/task/?id__in=<ids>&_type=all in chunks whose URL stays under 4 KB, then the ids are read back, up to 100 a read, to tell which changed (GET …?id__in=<ids>&_fields=id,is_complete; a read too long for a URL goes as POST /api/v1/task/ with x-http-method-override: GET, Close\'s form for long filters); an id Close does not return is reported as not found. Where the server has no bulk route (404/405), one PUT /api/v1/task/{id}/ per id instead, --concurrency at a time; one id is always one plain PUT. Requests are paced by Close\'s RateLimit header and a rate-limited one is retried after the time Close asks for, so no id is lost. Every id is reported once; exit 7 when some failed.',
       args: ['<taskId...>'],
       argDescriptions: { taskId: MANY_IDS },
       examples: [
