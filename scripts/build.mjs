@@ -7,6 +7,8 @@ import { readFileSync, rmSync } from 'node:fs';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // Chunk names are content-hashed, so a rebuild never breaks a run in progress; --clean starts afresh.
 if (process.argv.includes('--clean')) rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// --no-minify (or TASKCTL_BUILD_MINIFY=0): readable function names and source-file markers, for --cpu-prof
+const minify = !process.argv.includes('--no-minify') && process.env.TASKCTL_BUILD_MINIFY !== '0';
 
 /**
  * commander requires node:child_process at load time only to run "executable subcommands", which
@@ -52,7 +54,7 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  minify: true,
+  minify,
   sourcemap: false,
   legalComments: 'linked',
   metafile: true,

@@ -11,12 +11,12 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { request as undiciRequest } from './undici.js';
+import { exchange } from './undici.js';
 import { MAYBE_APPLIED_HINT, NetworkError, NotSent, TaskctlError, UsageError, interruptCode } from '../errors.js';
 import { redactHeaderValue, redactJson, registerHeaderSecrets, type SecretRegistry } from './redact.js';
 import { getDispatcher, type TransportOptions } from './transport.js';
 import { retryDelayMs, isRetryable, parseRateLimit } from './retry.js';
-import { maxResponseBytes, readBounded, readBoundedChunks } from './body.js';
+import { maxResponseBytes, tooLarge } from './body.js';
 
 /** a raw (`chunks`) body up to this size is also given as `text` */
 const RAW_TEXT_MAX = 64 << 10;
@@ -166,6 +166,8 @@ export class HttpClient {
   /** good answers since the limit last changed (to requests sent after it was lowered) */
   private goodAnswers = 0;
   private waiters: (() => void)[] = [];
+  /** attempts on the wire (and downloads still streaming): the run's signals abort them */
+  private attempts = new Set<{ abort: (reason: unknown) => void; abortOnStop: boolean }>();
   /** counters for summaries and tests */
   readonly stats = { requests: 0, retries: 0, rateLimited: 0 };
 
@@ -177,15 +179,19 @@ export class HttpClient {
     this.maxResponseBytes = maxResponseBytes(opts.transport.env);
     this.auth = opts.auth;
     this.limit = this.maxLimit = Math.max(1, opts.concurrency);
-    // each request in flight or waiting listens for Ctrl-C on the run's signals: not a leak
+    // each request waiting (pacing, a retry's pause) listens for Ctrl-C on the run's signals: not a leak
     for (const s of [opts.signal, opts.abortSignal]) if (s) setMaxListeners(Math.max(getMaxListeners(s), 4 * this.limit + 16), s);
     opts.signal?.addEventListener(
       'abort',
       () => {
         if (this.awaitedOnWire > 0) opts.onStopWhileSending?.();
+        // requests whose answer only reports on work that goes on without us end at once
+        for (const a of [...this.attempts]) if (a.abortOnStop) a.abort(opts.signal!.reason);
       },
       { once: true },
     );
+    // a second Ctrl-C cuts every request on the wire
+    opts.abortSignal?.addEventListener('abort', () => [...this.attempts].forEach((a) => a.abort(opts.abortSignal!.reason)), { once: true });
   }
 
   /** parallel requests allowed now (tests, progress) */
@@ -343,65 +349,50 @@ export class HttpClient {
     // One deadline for the whole attempt, connect to last body byte: undici's headersTimeout and
     // bodyTimeout only bound the silences, so a server trickling a byte every 200 ms would never be cut.
     const timeout = spec.timeoutMs ?? this.opts.timeoutMs;
-    // one controller per attempt, aborted by the deadline or by the run's signals (AbortSignal.any cost
-    // more CPU than the rest of the attempt's own work)
-    const abort = new AbortController();
+    const bodyMode = { stream: Boolean(spec.stream), raw: Boolean(spec.raw) };
+    const x = exchange(this.dispatcher, { method, url, headers, body, headersTimeout: timeout, bodyTimeout: timeout, ...bodyMode, limit: this.maxResponseBytes, tooLarge: (status) => tooLarge(`${method} ${url.pathname}`, this.maxResponseBytes, status) });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      abort.abort(new DeadlineExceeded(timeout));
+      x.abort(new DeadlineExceeded(timeout));
     }, timeout);
-    const unlink = linkAbort(abort, this.opts.abortSignal, spec.onStop === 'abort' ? this.opts.signal : undefined);
+    // the run's signals reach the attempts on the wire through one listener each (see the constructor)
+    const abortOnStop = spec.onStop === 'abort';
+    const attempt = { abort: x.abort, abortOnStop };
+    this.attempts.add(attempt);
+    if (this.opts.abortSignal?.aborted) x.abort(this.opts.abortSignal.reason);
+    else if (abortOnStop && this.opts.signal?.aborted) x.abort(this.opts.signal.reason);
     let res: HttpResponse | undefined;
-    const awaited = spec.onStop !== 'abort';
+    const awaited = !abortOnStop;
     this.onWire++;
     if (awaited) this.awaitedOnWire++;
     try {
-      const r = await undiciRequest(url, {
-        method: method as Dispatcher.HttpMethod,
-        headers,
-        body,
-        dispatcher: this.dispatcher,
-        signal: abort.signal,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
-      // undici gives the names lower-cased
+      const r = await x.answer;
       const outHeaders: Record<string, string | string[]> = {};
       for (const k in r.headers) {
         const v = r.headers[k];
         if (v === undefined) continue;
         outHeaders[k] = k === 'set-cookie' ? (Array.isArray(v) ? v : [v]) : Array.isArray(v) ? v.join(', ') : v;
       }
-      res = {
-        status: r.statusCode,
-        statusText: STATUS_TEXT[r.statusCode] ?? '',
-        url: url.toString(),
-        method,
-        headers: outHeaders,
-        text: '',
-      };
+      res = { status: r.status, statusText: STATUS_TEXT[r.status] ?? '', url: url.toString(), method, headers: outHeaders, text: r.text };
       // a download streams to disk: past its headers only the idle bodyTimeout bounds it
-      const ok = r.statusCode >= 200 && r.statusCode < 300;
-      const bound = { limit: this.maxResponseBytes, declared: r.headers['content-length'], what: `${method} ${url.pathname}`, status: r.statusCode };
-      if (spec.stream && ok) res.stream = r.body;
-      else if (spec.raw && ok) {
-        res.chunks = await readBoundedChunks(r.body, bound);
+      if (r.stream) res.stream = r.stream;
+      else if (r.chunks) {
+        res.chunks = r.chunks;
         // a short answer is also text, so checks that read `text` (apiWarning) see it as for any request
-        if (res.chunks.reduce((n, c) => n + c.length, 0) <= RAW_TEXT_MAX) res.text = Buffer.concat(res.chunks).toString('utf8');
+        if (r.chunks.reduce((n, c) => n + c.length, 0) <= RAW_TEXT_MAX) res.text = Buffer.concat(r.chunks).toString('utf8');
       }
-      else res.text = await readBounded(r.body, bound);
     } catch (err) {
       // undici may surface the abort as its own error: say which deadline it was
-      if (timedOut && !(err instanceof DeadlineExceeded)) throw abort.signal.reason;
+      if (timedOut && !(err instanceof DeadlineExceeded)) throw new DeadlineExceeded(timeout);
       throw err;
     } finally {
       clearTimeout(timer);
       this.onWire--;
       if (awaited) this.awaitedOnWire--;
       // a download's body goes on after this: a second Ctrl-C still ends it
-      if (res?.stream) res.stream.once('close', unlink);
-      else unlink();
+      if (res?.stream) res.stream.once('close', () => this.attempts.delete(attempt));
+      else this.attempts.delete(attempt);
     }
     const outHeaders = res.headers;
     if (this.opts.verbose) {
@@ -524,24 +515,6 @@ interface PacingTicket {
   groupSeq: number;
   budget: Budget;
   sentAt: number;
-}
-
-/** Aborts `abort` when any of `signals` aborts (with its reason); returns the function that unlinks them. */
-function linkAbort(abort: AbortController, ...signals: Array<AbortSignal | undefined>): () => void {
-  const linked: AbortSignal[] = [];
-  const onAbort = (e: Event) => abort.abort((e.target as AbortSignal).reason);
-  for (const s of signals) {
-    if (!s) continue;
-    if (s.aborted) {
-      abort.abort(s.reason);
-      break;
-    }
-    s.addEventListener('abort', onAbort, { once: true });
-    linked.push(s);
-  }
-  return () => {
-    for (const s of linked) s.removeEventListener('abort', onAbort);
-  };
 }
 
 /** A JSON text body as a redacted value (printed pretty); any other text as it is. */
