@@ -75,13 +75,14 @@ export function normaliseGlobals(raw: Record<string, unknown>, env: NodeJS.Proce
 // garbage of many requests (an id list of 10,000 peaked at ~115 MiB RSS). Keeping the young
 // generation at its initial size costs more, cheaper scavenges and keeps the peak near the live set.
 v8.setFlagsFromString('--semi-space-growth-factor=1');
-// V8 re-compiles a function with TurboFan (on background threads, CPU all the same) once it has used up its
-// interrupt budget a few times. With the default budget, the code that runs once per request (the HTTP
-// client, undici, streams) qualifies within the first few hundred requests, and those compiles cost more
-// than they save in a run of a few thousand: a 1,000-id pause spent ~0.5 ms of CPU per request, ~0.28 ms
-// with four times the budget. Really hot loops (printing a 50 MB answer) still get optimised, as fast as
-// before; a 10,000-id run costs ~8% more CPU per request than with the default.
-v8.setFlagsFromString('--interrupt-budget=270336');
+// V8 re-compiles a function with TurboFan (on background threads, CPU all the same) once it has run enough.
+// By default the code that runs once per request (the HTTP client, undici, streams) qualifies within the
+// first few hundred requests, and those compiles cost more than they save in a run of a few thousand: a
+// 1,000-id pause spent ~0.5 ms of CPU per request on Node 20, ~0.27 ms with four times the threshold (Node 22:
+// 0.31 -> 0.20 ms; Node 26, whose Maglev tier takes that load cheaply, is unchanged). Really hot loops
+// (printing a 50 MB answer) still get optimised, as fast as before; a 10,000-id run costs ~8% more CPU per
+// request. The flag's name differs by V8 version, and an unknown one is an error printed on stderr.
+v8.setFlagsFromString(Number(process.versions.v8.split('.')[0]) < 12 ? '--interrupt-budget=270336' : '--invocation-count-for-turbofan=12000');
 
 export async function runInvocation(inv: Invocation, renv: RunEnvironment): Promise<number> {
   let globals: GlobalOptions;
