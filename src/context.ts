@@ -204,6 +204,18 @@ export class Context {
   writeErr(text: string): void {
     this.streams.stderr.write(this.secrets.scrub(text));
   }
+  /** requests sleeping through a retry wait the server asked for (a 429's reset, Retry-After) */
+  retryWaits = 0;
+  private readonly retryWaitListeners = new Set<() => void>();
+  /** `fn` is told whenever retryWaits changes (the multi-id runner lets other ids use a waiting one's turn); returns the unsubscribe */
+  onRetryWaits(fn: () => void): () => void {
+    this.retryWaitListeners.add(fn);
+    return () => this.retryWaitListeners.delete(fn);
+  }
+  private retryWait(delta: number): void {
+    this.retryWaits += delta;
+    for (const fn of this.retryWaitListeners) fn();
+  }
   /** one line of stderr */
   info(line: string): void {
     this.writeErr(`${line}\n`);
@@ -365,6 +377,7 @@ export class Context {
             if (mutates) this.sentChange = true;
           },
           onStopWhileSending: () => this.noteStopping(),
+          onRetryWait: (delta) => this.retryWait(delta),
           sleep: this.sleep,
           now: this.now,
           userAgent: `taskctl/${this.version} node/${process.versions.node}`,

@@ -129,6 +129,8 @@ export interface ClientOptions {
   onSend?: (mutates: boolean) => void;
   /** the run was stopped (`signal`) while requests of this client that it waits for were on the wire */
   onStopWhileSending?: () => void;
+  /** a request starts (+1) or ends (-1) sleeping through a retry wait; it holds no connection slot meanwhile */
+  onRetryWait?: (delta: number) => void;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now: () => number;
   auth?: AuthStrategy;
@@ -165,6 +167,9 @@ export class HttpClient {
   private loweredAtSeq = 0;
   /** good answers since the limit last changed (to requests sent after it was lowered) */
   private goodAnswers = 0;
+  /** the current round: up to `limit` answers to requests sent after the last decrease, and its 429s */
+  private roundAnswers = 0;
+  private round429s = 0;
   private waiters: (() => void)[] = [];
   /** attempts on the wire (and downloads still streaming): the run's signals abort them */
   private attempts = new Set<{ abort: (reason: unknown) => void; abortOnStop: boolean }>();
@@ -296,10 +301,8 @@ export class HttpClient {
           continue;
         }
       }
-      if (res.status === 429) {
-        this.stats.rateLimited++;
-        this.lower(ticket);
-      } else if (res.status < 500) this.raise(ticket);
+      if (res.status === 429) this.stats.rateLimited++;
+      this.pace(ticket, res.status);
       if (attempt < maxRetries && isRetryable(semantic, res.status) && !this.stopped) {
         if (res.stream) res.text = await drain(res);
         const wait = retryDelayMs({ attempt, headers: res.headers, body: res.text, now: this.opts.now() });
@@ -327,12 +330,15 @@ export class HttpClient {
 
   /** Waits before a retry; false when the run was stopped meanwhile (then there is no retry). */
   private async pause(ms: number): Promise<boolean> {
+    this.opts.onRetryWait?.(1);
     try {
       await this.opts.sleep(ms, this.opts.signal);
       return !this.stopped;
     } catch (err) {
       if (this.stopped) return false;
       throw err;
+    } finally {
+      this.opts.onRetryWait?.(-1);
     }
   }
 
@@ -427,27 +433,34 @@ export class HttpClient {
   }
 
   /**
-   * After a 429 the run continues with half the parallel requests (multiplicative decrease). 429s for
-   * requests sent before the last decrease (the rest of a burst already on its way) are the same episode
-   * and lower it once, so a single burst does not drop it straight to 1.
+   * AIMD over rounds of `limit` answers to requests sent after the last decrease. Once a quarter of a
+   * round's answers (at least one) are 429s, the run continues with half the parallel requests
+   * (multiplicative decrease); 429s for requests sent before that decrease are the rest of the same burst
+   * and do not lower it again, so one burst does not drop it straight to 1. A 429 now and then among good
+   * answers (a server refusing a few requests at random) only waits its own reset. Every `limit` good
+   * answers allow one more parallel request, up to --concurrency (additive increase).
    */
-  private lower(ticket: PacingTicket): void {
-    if (ticket.seq <= this.loweredAtSeq) return;
-    this.limit = Math.max(1, Math.floor(this.limit / 2));
-    this.loweredAtSeq = this.sentSeq;
-    this.goodAnswers = 0;
-  }
-
-  /**
-   * Additive increase: every `limit` good answers (about one round of parallel requests) to requests sent
-   * after the last decrease allow one more parallel request, up to --concurrency.
-   */
-  private raise(ticket: PacingTicket): void {
-    if (this.limit >= this.maxLimit || ticket.seq <= this.loweredAtSeq) return;
+  private pace(ticket: PacingTicket, status: number): void {
+    if (ticket.seq <= this.loweredAtSeq || status >= 500) return;
+    if (++this.roundAnswers > this.limit) {
+      this.roundAnswers = 1;
+      this.round429s = 0;
+    }
+    if (status === 429) {
+      if (++this.round429s >= Math.ceil(this.limit / 4)) this.lower();
+      return;
+    }
+    if (this.limit >= this.maxLimit) return;
     if (++this.goodAnswers < this.limit) return;
     this.goodAnswers = 0;
     this.limit++;
     this.release(0);
+  }
+
+  private lower(): void {
+    this.limit = Math.max(1, Math.floor(this.limit / 2));
+    this.loweredAtSeq = this.sentSeq;
+    this.goodAnswers = this.roundAnswers = this.round429s = 0;
   }
 
   /**

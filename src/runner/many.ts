@@ -102,14 +102,43 @@ class Tally {
 export function runMany(ctx: Context, ids: readonly string[], work: (id: string) => Promise<ItemOutcome>, opts: RunManyOptions): Promise<number> {
   const tally = new Tally(ids);
   let next = 0;
+  const limit = workerCount(ctx, opts, ids.length);
+  // --concurrency ids are worked on at once, not counting ids whose request sleeps through a retry wait
+  // the server asked for (a 429's reset): the ids behind one do not wait with it. A worker started for
+  // such a wait ends once the wait is over and it finished its id.
+  let running = 0;
+  const loops: Promise<void>[] = [];
   const worker = async () => {
-    while (next < ids.length) {
-      if (ctx.signal.aborted) return;
-      await tally.one(next++, work);
+    try {
+      while (next < ids.length && !ctx.signal.aborted && running <= limit + ctx.retryWaits) await tally.one(next++, work);
+    } finally {
+      running--;
     }
   };
-  const limit = workerCount(ctx, opts, ids.length);
-  return finish(ctx, tally, () => Promise.all(Array.from({ length: limit }, worker)), opts);
+  const grow = () => {
+    while (running < limit + ctx.retryWaits && next < ids.length && !ctx.signal.aborted) {
+      running++;
+      loops.push(worker());
+    }
+  };
+  return finish(
+    ctx,
+    tally,
+    async () => {
+      const off = ctx.onRetryWaits(grow);
+      try {
+        grow();
+        // workers may start more workers while they run
+        for (let n = 0; n < loops.length; ) {
+          n = loops.length;
+          await Promise.all(loops);
+        }
+      } finally {
+        off();
+      }
+    },
+    opts,
+  );
 }
 
 /**

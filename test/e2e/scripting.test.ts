@@ -201,6 +201,29 @@ describe('Ctrl-C and SIGTERM mid-run', () => {
   }
 });
 
+describe('an id waiting out a 429', () => {
+  it('does not hold back the ids behind it: with --concurrency 1 they are sent while it waits', async () => {
+    const f = await close();
+    const ids = f.seed(4).map((t) => t.id);
+    // the first id's DELETE is refused once, to be retried after 30 s
+    const body = { error: { message: 'API call count exceeded for this period', rate_endpoint_group: 'DELETE /task/{id}/', rate_limit: 20, rate_reset: 30, rate_window: 1 } };
+    f.failNext(1, 429, { RateLimit: 'reset=30' }, body, (req) => req.path.includes(ids[0]));
+    const run = startCli(['close', 'task', 'delete', '--yes', '--concurrency', '1', '--json', ...ids], { env: env(f.url), timeoutMs: 30_000 });
+    // the other three are deleted while the first waits (one worker per parallel request would wait first)
+    await until(() => ids.slice(1).every((id) => !f.tasks.has(id)), 'the other ids deleted while the first waits');
+    const deletes = f.requests.filter((q) => q.method === 'DELETE');
+    expect(deletes.map((q) => q.path.split('/')[4])).toEqual(ids);
+    run.child.kill('SIGINT');
+    const r = await run.result;
+    // stopped during the wait: the first id reports the answer it had, the 429; nothing was sent again
+    expect(r.code).toBe(130);
+    const doc = r.json<Many>();
+    expect(doc.results.map((x) => [x.id, x.ok, x.status])).toEqual([[ids[0], false, 429], ...ids.slice(1).map((id) => [id, true, 200])]);
+    expect(f.tasks.has(ids[0])).toBe(true);
+    expect(f.requests.filter((q) => q.method === 'DELETE')).toHaveLength(4);
+  });
+});
+
 describe('a second Ctrl-C', () => {
   it('stops at once, without waiting for the requests in flight: exit 130, those ids possibly applied, the rest not sent', async () => {
     // a server that never answers: the first Ctrl-C waits for the two requests in flight (up to --timeout, 60 s
