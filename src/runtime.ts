@@ -75,6 +75,12 @@ export function normaliseGlobals(raw: Record<string, unknown>, env: NodeJS.Proce
 // garbage of many requests (an id list of 10,000 peaked at ~115 MiB RSS). Keeping the young
 // generation at its initial size costs more, cheaper scavenges and keeps the peak near the live set.
 v8.setFlagsFromString('--semi-space-growth-factor=1');
+// After each full collection V8 lets the old generation grow by a factor it picks from its GC and
+// allocation speeds, up to 4x for a heap this small, so a run of thousands of requests carried ~20 MiB of
+// promoted garbage at its peak (10,000 ids: ~30 MiB used of which ~13 MiB live). Growing by 1.4x at most
+// collects it sooner at no measurable CPU cost: 10,000 ids peaked at 73 MiB instead of 90 on Node 20, 89
+// instead of 111 on Node 24 (whose own baseline is ~8 MiB higher).
+v8.setFlagsFromString('--heap-growing-percent=40');
 // V8 re-compiles a function with TurboFan (on background threads, CPU all the same) once it has run enough.
 // By default the code that runs once per request (the HTTP client, undici, streams) qualifies within the
 // first few hundred requests, and those compiles cost more than they save in a run of a few thousand: a
