@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import v8 from 'node:v8';
-import type { Dispatcher, Agent as AgentType } from 'undici';
+import type { Dispatcher, Agent as AgentType, Client as ClientType } from 'undici';
 
 // undici parses HTTP/1.1 with llhttp compiled to WebAssembly. V8 first compiles it with its baseline
 // compiler (Liftoff), then re-compiles the whole module with TurboFan on background threads, and the
@@ -19,8 +19,60 @@ v8.setFlagsFromString('--no-wasm-dynamic-tiering');
 v8.setFlagsFromString('--no-wasm-tier-up');
 // @ts-expect-error -- undici ships no types for its internal modules; the public types below describe them
 import AgentImpl from 'undici/lib/dispatcher/agent.js';
+// @ts-expect-error -- see above (these are loaded by agent.js anyway)
+import PoolImpl from 'undici/lib/dispatcher/pool.js';
+// @ts-expect-error -- see above
+import ClientImpl from 'undici/lib/dispatcher/client.js';
+// @ts-expect-error -- see above
+import * as poolBase from 'undici/lib/dispatcher/pool-base.js';
+// @ts-expect-error -- see above
+import * as symbols from 'undici/lib/core/symbols.js';
 
-export const Agent = AgentImpl as typeof AgentType;
+type Lane = { destroyed: boolean; closed: boolean; [key: symbol]: unknown };
+type PoolLike = { new (origin: unknown, opts: unknown): object; prototype: Record<symbol, () => Lane | undefined> };
+const kGetDispatcher: unknown = poolBase.kGetDispatcher ?? poolBase.default?.kGetDispatcher;
+const kClients: unknown = poolBase.kClients ?? poolBase.default?.kClients;
+const kBusy: unknown = symbols.kBusy ?? symbols.default?.kBusy;
+
+/**
+ * undici's Pool, except that a request goes to a connection as soon as that connection's answer is read.
+ * The Pool marks a connection free only when the connection announces it ("drain"), on the event-loop turn
+ * after the answer; a request that finds every connection still marked busy waits in the Pool's queue until
+ * then, and the connection then defers its write by another turn to look for bytes the server sent unasked
+ * (undici's check for GHSA-35p6-xmwp-9g52). So with all connections in use (every bulk run) each request
+ * waited two turns, each as long as it takes to read a whole wave of answers. Handed to an idle connection
+ * at once, it waits one: the same check, a turn sooner. Only the choice of connection differs from the Pool;
+ * if a future undici renames what this reads, this is the plain Pool.
+ */
+function lanesPool(): PoolLike | undefined {
+  if (typeof kGetDispatcher !== 'symbol' || typeof kClients !== 'symbol' || typeof kBusy !== 'symbol') return undefined;
+  const Pool = PoolImpl as PoolLike;
+  const pick = Pool.prototype[kGetDispatcher];
+  if (typeof pick !== 'function') return undefined;
+  return class Lanes extends Pool {
+    [kGetDispatcher](this: Record<symbol, Iterable<Lane>>): Lane | undefined {
+      for (const client of this[kClients]) if (!client[kBusy] && !client.destroyed && !client.closed) return client;
+      return pick.call(this);
+    }
+  };
+}
+
+const Lanes = lanesPool();
+/** whether requests go through `Lanes` (false only if undici's internals changed) */
+export const lanesActive = Lanes !== undefined;
+
+/** undici's Agent, with `Lanes` for an origin's connections when there may be more than one */
+export const Agent = (Lanes ? agentWith(Lanes) : AgentImpl) as typeof AgentType;
+
+function agentWith(Pool: PoolLike): typeof AgentType {
+  const Client = ClientImpl as typeof ClientType;
+  const factory = (origin: string | URL, opts: object): Dispatcher => ((opts as { connections?: number }).connections === 1 ? new Client(origin, opts) : (new Pool(origin, opts) as Dispatcher));
+  return class extends (AgentImpl as typeof AgentType) {
+    constructor(options: AgentType.Options = {}) {
+      super({ ...options, factory });
+    }
+  };
+}
 
 export interface ExchangeOptions {
   method: string;
