@@ -41,8 +41,10 @@ const kBusy: unknown = symbols.kBusy ?? symbols.default?.kBusy;
  * then, and the connection then defers its write by another turn to look for bytes the server sent unasked
  * (undici's check for GHSA-35p6-xmwp-9g52). So with all connections in use (every bulk run) each request
  * waited two turns, each as long as it takes to read a whole wave of answers. Handed to an idle connection
- * at once, it waits one: the same check, a turn sooner. Only the choice of connection differs from the Pool;
- * if a future undici renames what this reads, this is the plain Pool.
+ * at once, it waits one: the same check, a turn sooner. Only the choice of connection differs from the Pool
+ * (whose own pick, used when no connection is idle, also opens new ones up to `connections` and drops those
+ * past a `clientTtl`, an option taskctl does not set); if a future undici renames what this reads, this is
+ * the plain Pool.
  */
 function lanesPool(): PoolLike | undefined {
   if (typeof kGetDispatcher !== 'symbol' || typeof kClients !== 'symbol' || typeof kBusy !== 'symbol') return undefined;
